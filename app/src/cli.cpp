@@ -1,0 +1,364 @@
+// The studysearch command line. Each subcommand only translates arguments
+// into library calls and prints the result; errors travel as studysearch::Error
+// to main(), which maps them to exit codes in one table.
+#include "cli.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "json_io.hpp"
+#include "studysearch/index_writer.hpp"
+#include "studysearch/studysearch.hpp"
+
+namespace studysearch::app {
+namespace {
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+// Snippets carry <mark> tags for HTML; on a terminal we show the words in bold.
+std::string terminal_snippet(std::string snippet, bool tty) {
+  auto replace_all = [&](const std::string& from, const std::string& to) {
+    for (std::size_t pos = 0; (pos = snippet.find(from, pos)) != std::string::npos; pos += to.size())
+      snippet.replace(pos, from.size(), to);
+  };
+  replace_all("<mark>", tty ? "\x1b[1m" : "");
+  replace_all("</mark>", tty ? "\x1b[0m" : "");
+  replace_all("&lt;", "<");
+  replace_all("&gt;", ">");
+  replace_all("&quot;", "\"");
+  replace_all("&#39;", "'");
+  replace_all("&amp;", "&");
+  return snippet;
+}
+
+void print_hit_line(const Hit& h) {
+  std::cout << std::setw(3) << h.rank << ". " << (h.title.empty() ? h.id : h.title) << "\n     " << h.id;
+  if (!h.journal.empty()) std::cout << " · " << h.journal;
+  if (h.year) std::cout << " · " << *h.year;
+  std::cout << " · PEM " << to_string(h.pem);
+  if (h.score > 0) std::cout << " · score " << std::fixed << std::setprecision(2) << h.score;
+  std::cout << "\n";
+}
+
+void print_facet_line(const char* name, const std::vector<FacetValue>& values) {
+  if (values.empty()) return;
+  std::cout << "  " << name << ":";
+  for (const auto& v : values) std::cout << " " << v.value << " (" << v.count << ")";
+  std::cout << "\n";
+}
+
+void print_result(const SearchRequest& request, const SearchResult& result) {
+  const bool tty = isatty(STDOUT_FILENO);
+  std::cout << result.total << (result.total == 1 ? " study" : " studies") << " (" << std::fixed
+            << std::setprecision(1) << result.took_ms << " ms)\n";
+  if (result.did_you_mean) std::cout << "Did you mean: " << *result.did_you_mean << "\n";
+  for (const auto& h : result.hits) {
+    print_hit_line(h);
+    if (!h.snippet.empty()) std::cout << "     " << terminal_snippet(h.snippet, tty) << "\n";
+  }
+  if (request.facets && result.total > 0) {
+    std::cout << "Facets\n";
+    print_facet_line("pem", result.facets.pem);
+    print_facet_line("journal", result.facets.journal);
+    print_facet_line("year", result.facets.year);
+  }
+}
+
+Sort parse_sort(const std::string& s) {
+  if (s == "relevance") return Sort::relevance;
+  if (s == "newest") return Sort::newest;
+  if (s == "oldest") return Sort::oldest;
+  throw Error(ErrorKind::invalid_query, "--sort must be relevance, newest or oldest, not '" + s + "'");
+}
+
+Pem parse_pem_option(const std::string& s) {
+  if (auto p = parse_pem(s)) return *p;
+  throw Error(ErrorKind::invalid_query, "--pem must be required, not_required or unclear, not '" + s + "'");
+}
+
+// Ranking options shared by search, run and serve.
+void add_ranking_options(CLI::App* cmd, EngineOptions& o) {
+  cmd->add_option("--k1", o.bm25_k1, "BM25 k1")->capture_default_str()->group("Ranking");
+  cmd->add_option("--b", o.bm25_b, "BM25 b")->capture_default_str()->group("Ranking");
+  cmd->add_option("--synonym-weight", o.synonym_weight, "weight of thesaurus synonyms")->capture_default_str()->group("Ranking");
+  cmd->add_option("--prf-docs", o.prf_docs, "pseudo-relevance feedback: top documents")->capture_default_str()->group("Ranking");
+  cmd->add_option("--prf-terms", o.prf_terms, "pseudo-relevance feedback: expansion terms")->capture_default_str()->group("Ranking");
+  cmd->add_option("--prf-weight", o.prf_weight, "pseudo-relevance feedback: weight")->capture_default_str()->group("Ranking");
+  cmd->add_option("--prf-min-words", o.prf_min_words, "feedback only for queries of this many words")->capture_default_str()->group("Ranking");
+  cmd->add_option("--all-words-first", o.all_words_first_max_words, "queries up to N words rank all-word matches first")
+      ->capture_default_str()->group("Ranking");
+  cmd->add_flag("--no-stopwords{false}", o.stopwords, "keep English stopwords in queries")->group("Ranking");
+}
+
+struct SearchArgs {
+  std::string db;
+  bool json = false;
+  std::vector<std::string> words, pem, journals, evidence, designs;
+  std::optional<int> year_from, year_to;
+  std::string sort = "relevance";
+  std::size_t offset = 0, limit = 10;
+  bool no_facets = false, no_snippets = false;
+  EngineOptions options;
+};
+
+int run_search(const SearchArgs& a) {
+  const auto engine = SearchEngine::open(a.db, a.options);
+  SearchRequest r;
+  r.text = join(a.words);
+  for (const auto& p : a.pem) r.pem.push_back(parse_pem_option(p));
+  r.journals = a.journals;
+  r.evidence_levels = a.evidence;
+  r.designs = a.designs;
+  r.year_from = a.year_from;
+  r.year_to = a.year_to;
+  r.sort = parse_sort(a.sort);
+  r.offset = a.offset;
+  r.limit = a.limit;
+  r.facets = !a.no_facets;
+  r.snippets = !a.no_snippets;
+  const SearchResult result = engine.search(r);
+  if (a.json) std::cout << to_json(r, result).dump() << "\n";
+  else print_result(r, result);
+  return 0;
+}
+
+struct RunArgs {
+  std::string db, topics, tag = "studysearch";
+  std::size_t limit = 1000;
+  bool stats = false, facets = false;
+  EngineOptions options;
+};
+
+int run_topics(const RunArgs& a) {
+  const auto engine = SearchEngine::open(a.db, a.options);
+  std::ifstream in(a.topics);
+  if (!in) throw Error(ErrorKind::invalid_input, a.topics + ": cannot read topics file");
+  std::string line;
+  std::size_t line_no = 0;
+  std::vector<double> micros;
+  std::ostringstream out;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    const auto tab = line.find('\t');
+    if (tab == std::string::npos)
+      throw Error(ErrorKind::invalid_input, a.topics + ":" + std::to_string(line_no) + ": expected 'qid<TAB>query'");
+    SearchRequest r;
+    r.text = line.substr(tab + 1);
+    if (r.text.size() > engine.options().max_query_bytes) r.text.resize(engine.options().max_query_bytes);
+    r.limit = a.limit;
+    r.facets = a.facets;
+    r.snippets = false;
+    r.suggest = false;
+    const auto start = std::chrono::steady_clock::now();
+    const SearchResult result = engine.search(r);
+    micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+    const std::string qid = line.substr(0, tab);
+    for (const auto& h : result.hits)
+      out << qid << " Q0 " << h.id << " " << h.rank << " " << std::setprecision(6) << h.score << " " << a.tag << "\n";
+  }
+  std::cout << out.str();
+  if (a.stats && !micros.empty()) {
+    std::sort(micros.begin(), micros.end());
+    auto pct = [&](double p) {
+      return micros[std::min(micros.size() - 1, static_cast<std::size_t>(std::ceil(p * micros.size())) - 1)];
+    };
+    nlohmann::json stats = {{"queries", micros.size()}, {"p50_us", pct(0.50)}, {"p95_us", pct(0.95)}, {"p99_us", pct(0.99)},
+                            {"max_us", micros.back()}};
+    std::cerr << stats.dump() << "\n";
+  }
+  return 0;
+}
+
+int run_index(const std::string& db, const std::vector<std::string>& files, bool skip_invalid) {
+  auto writer = IndexWriter::open(db);
+  WriterOptions options;
+  options.skip_invalid = skip_invalid;
+  const bool tty = isatty(STDERR_FILENO);
+  const auto start = std::chrono::steady_clock::now();
+  if (tty) {
+    options.progress = [&](std::size_t done, std::size_t total) {
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::cerr << "\rstudysearch: indexed " << done << "/" << total << " records (" << static_cast<long>(done / std::max(s, 1e-9))
+                << " records/s)" << std::flush;
+    };
+  }
+  const IndexReport report = writer.index_files(files, options);
+  if (tty) std::cerr << "\n";
+  for (const auto& issue : report.issues) std::cerr << "studysearch: skipped " << issue.message() << "\n";
+  const std::size_t written = report.added + report.replaced;
+  std::cerr << "studysearch: " << written << " records indexed (added " << report.added << ", replaced "
+            << report.replaced << ", skipped " << report.skipped << ") in " << std::fixed << std::setprecision(2)
+            << report.seconds << " s, " << static_cast<long>(written / std::max(report.seconds, 1e-9))
+            << " records/s; index holds " << writer.document_count() << "\n";
+  return 0;
+}
+
+int run_show(const std::string& db, const std::string& id, bool json) {
+  const auto engine = SearchEngine::open(db);
+  const auto study = engine.find_study(id);
+  if (!study) throw Error(ErrorKind::not_found, "no study with id '" + id + "'");
+  if (json) {
+    std::cout << study_json(*study).dump(2) << "\n";
+    return 0;
+  }
+  const Study& s = *study;
+  std::cout << s.title << "\n" << join(s.authors) << "\n";
+  std::cout << s.journal << (s.year ? " · " + std::to_string(*s.year) : "") << (s.doi.empty() ? "" : " · doi:" + s.doi)
+            << "\nid: " << s.id << " · PEM " << to_string(s.pem)
+            << (s.evidence_level.empty() ? "" : " · evidence " + s.evidence_level)
+            << (s.design.empty() ? "" : " · " + s.design) << "\n\n"
+            << s.summary << "\n";
+  if (!s.relevance.empty()) std::cout << "\nWhy it matters: " << s.relevance << "\n";
+  if (!s.limitations.empty()) std::cout << "\nWhat it does not prove: " << s.limitations << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_action) {
+  // index
+  {
+    auto* cmd = app.add_subcommand("index", "Add or replace studies from .jsonl / .txt files (or - for JSONL on stdin)");
+    auto db = std::make_shared<std::string>();
+    auto files = std::make_shared<std::vector<std::string>>();
+    auto skip = std::make_shared<bool>(false);
+    cmd->add_option("--db", *db, "index folder (created if missing)")->required();
+    cmd->add_flag("--skip-invalid", *skip, "write the valid records even if some are invalid");
+    cmd->add_option("FILE", *files, "input files")->required();
+    cmd->callback([=] { set_action([=] { return run_index(*db, *files, *skip); }); });
+  }
+  // delete
+  {
+    auto* cmd = app.add_subcommand("delete", "Delete studies by id (all or nothing)");
+    auto db = std::make_shared<std::string>();
+    auto ids = std::make_shared<std::vector<std::string>>();
+    cmd->add_option("--db", *db, "index folder")->required();
+    cmd->add_option("ID", *ids, "study ids")->required();
+    cmd->callback([=] {
+      set_action([=] {
+        auto writer = IndexWriter::open(*db);
+        const auto report = writer.delete_ids(*ids);
+        std::cerr << "studysearch: deleted " << report.deleted << "; index holds " << writer.document_count() << "\n";
+        return 0;
+      });
+    });
+  }
+  // show
+  {
+    auto* cmd = app.add_subcommand("show", "Print one study exactly as indexed");
+    auto db = std::make_shared<std::string>();
+    auto id = std::make_shared<std::string>();
+    auto json = std::make_shared<bool>(false);
+    cmd->add_option("--db", *db, "index folder")->required();
+    cmd->add_flag("--json", *json, "print the stored JSON record");
+    cmd->add_option("ID", *id, "study id")->required();
+    cmd->callback([=] { set_action([=] { return run_show(*db, *id, *json); }); });
+  }
+  // info
+  {
+    auto* cmd = app.add_subcommand("info", "Document count, schema version and analyzer of an index");
+    auto db = std::make_shared<std::string>();
+    auto json = std::make_shared<bool>(false);
+    cmd->add_option("--db", *db, "index folder")->required();
+    cmd->add_flag("--json", *json, "print JSON");
+    cmd->callback([=] {
+      set_action([=] {
+        const auto info = SearchEngine::open(*db).info();
+        if (*json) std::cout << to_json(info).dump() << "\n";
+        else std::cout << "documents: " << info.documents << "\nschema_version: " << info.schema_version
+                       << "\nanalyzer: " << info.analyzer << "\nrevision: " << info.revision << "\n";
+        return 0;
+      });
+    });
+  }
+  // search
+  {
+    auto* cmd = app.add_subcommand("search", "Search (no words: browse everything that passes the filters)");
+    auto a = std::make_shared<SearchArgs>();
+    cmd->add_option("--db", a->db, "index folder")->required();
+    cmd->add_flag("--json", a->json, "print one JSON object (see README)");
+    cmd->add_option("--pem", a->pem, "required | not_required | unclear (repeatable: OR)");
+    cmd->add_option("--journal", a->journals, "journal name (repeatable: OR)");
+    cmd->add_option("--evidence", a->evidence, "evidence level E0..E3 (repeatable: OR)");
+    cmd->add_option("--design", a->designs, "study design (repeatable: OR)");
+    cmd->add_option("--year-from", a->year_from, "first year, inclusive");
+    cmd->add_option("--year-to", a->year_to, "last year, inclusive");
+    cmd->add_option("--sort", a->sort, "relevance | newest | oldest")->capture_default_str();
+    cmd->add_option("--offset", a->offset, "hits to skip")->capture_default_str();
+    cmd->add_option("--limit", a->limit, "hits to return")->capture_default_str();
+    cmd->add_flag("--no-facets", a->no_facets, "skip facet counting");
+    cmd->add_flag("--no-snippets", a->no_snippets, "skip snippets");
+    add_ranking_options(cmd, a->options);
+    cmd->add_option("QUERY", a->words, "query words and syntax (see README)");
+    cmd->callback([=] { set_action([=] { return run_search(*a); }); });
+  }
+  // similar
+  {
+    auto* cmd = app.add_subcommand("similar", "Studies most like a given one");
+    auto db = std::make_shared<std::string>();
+    auto id = std::make_shared<std::string>();
+    auto json = std::make_shared<bool>(false);
+    auto k = std::make_shared<std::size_t>(5);
+    cmd->add_option("--db", *db, "index folder")->required();
+    cmd->add_flag("--json", *json, "print JSON");
+    cmd->add_option("-k,--k", *k, "how many")->capture_default_str();
+    cmd->add_option("ID", *id, "study id")->required();
+    cmd->callback([=] {
+      set_action([=] {
+        const auto hits = SearchEngine::open(*db).similar(*id, *k);
+        if (*json) {
+          nlohmann::json out = nlohmann::json::array();
+          for (const auto& h : hits) out.push_back(to_json(h));
+          std::cout << nlohmann::json{{"id", *id}, {"hits", out}}.dump() << "\n";
+        } else {
+          for (const auto& h : hits) print_hit_line(h);
+        }
+        return 0;
+      });
+    });
+  }
+  // complete
+  {
+    auto* cmd = app.add_subcommand("complete", "Complete the last word of a prefix, most frequent first");
+    auto db = std::make_shared<std::string>();
+    auto prefix = std::make_shared<std::vector<std::string>>();
+    auto k = std::make_shared<std::size_t>(8);
+    cmd->add_option("--db", *db, "index folder")->required();
+    cmd->add_option("-k,--k", *k, "how many")->capture_default_str();
+    cmd->add_option("PREFIX", *prefix, "text typed so far")->required();
+    cmd->callback([=] {
+      set_action([=] {
+        for (const auto& c : SearchEngine::open(*db).complete(join(*prefix), *k)) std::cout << c << "\n";
+        return 0;
+      });
+    });
+  }
+  // run
+  {
+    auto* cmd = app.add_subcommand("run", "Run every topic of a file and print a TREC run");
+    auto a = std::make_shared<RunArgs>();
+    cmd->add_option("--db", a->db, "index folder")->required();
+    cmd->add_option("--topics", a->topics, "file of 'qid<TAB>query' lines")->required();
+    cmd->add_option("--limit", a->limit, "hits per topic")->capture_default_str();
+    cmd->add_option("--tag", a->tag, "run tag")->capture_default_str();
+    cmd->add_flag("--stats", a->stats, "print latency percentiles (µs) as JSON on stderr");
+    cmd->add_flag("--facets", a->facets, "also compute all facets, as search does");
+    add_ranking_options(cmd, a->options);
+    cmd->callback([=] { set_action([=] { return run_topics(*a); }); });
+  }
+}
+
+}  // namespace studysearch::app

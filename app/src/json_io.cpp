@@ -1,0 +1,73 @@
+#include "json_io.hpp"
+
+namespace studysearch::app {
+
+using nlohmann::json;
+
+json to_json(const Hit& hit) {
+  return {{"id", hit.id},
+          {"rank", hit.rank},
+          {"score", hit.score},
+          {"title", hit.title},
+          {"authors", hit.authors},
+          {"journal", hit.journal},
+          {"year", hit.year ? json(*hit.year) : json(nullptr)},
+          {"doi", hit.doi},
+          {"pem", to_string(hit.pem)},
+          {"evidence_level", hit.evidence_level},
+          {"design", hit.design},
+          {"snippet", hit.snippet}};
+}
+
+namespace {
+json values(const std::vector<FacetValue>& list) {
+  json out = json::array();
+  for (const auto& v : list) out.push_back({{"value", v.value}, {"count", v.count}});
+  return out;
+}
+}  // namespace
+
+json to_json(const Facets& f) {
+  return {{"pem", values(f.pem)},
+          {"journal", values(f.journal)},
+          {"year", values(f.year)},
+          {"evidence_level", values(f.evidence_level)},
+          {"design", values(f.design)}};
+}
+
+json to_json(const SearchRequest& request, const SearchResult& result) {
+  json hits = json::array();
+  for (const auto& h : result.hits) hits.push_back(to_json(h));
+  return {{"query", request.text},
+          {"total", result.total},
+          {"offset", request.offset},
+          {"limit", request.limit},
+          {"did_you_mean", result.did_you_mean ? json(*result.did_you_mean) : json(nullptr)},
+          {"hits", hits},
+          {"facets", to_json(result.facets)},
+          {"took_ms", result.took_ms}};
+}
+
+json to_json(const IndexInfo& info) {
+  return {{"documents", info.documents},
+          {"schema_version", info.schema_version},
+          {"analyzer", info.analyzer},
+          {"revision", info.revision},
+          {"path", info.path}};
+}
+
+json to_json(const IndexReport& report) {
+  json issues = json::array();
+  for (const auto& i : report.issues)
+    issues.push_back({{"file", i.file}, {"line", i.line}, {"field", i.field}, {"reason", i.reason}});
+  return {{"added", report.added},     {"replaced", report.replaced}, {"deleted", report.deleted},
+          {"skipped", report.skipped}, {"issues", issues},            {"seconds", report.seconds}};
+}
+
+json study_json(const Study& study) { return json::parse(studysearch::to_json(study)); }
+
+json error_json(ErrorKind kind, const std::string& message) {
+  return {{"error", {{"kind", to_string(kind)}, {"message", message}}}};
+}
+
+}  // namespace studysearch::app

@@ -1,0 +1,27 @@
+#pragma once
+// Query-string parameters -> library requests. A bad value is
+// Error{invalid_query} naming the parameter; unknown parameters are ignored;
+// an empty value counts as absent (what an untouched HTML form field sends).
+#include <cstddef>
+#include <map>
+#include <string>
+
+#include "studysearch/studysearch.hpp"
+
+namespace studysearch::app {
+
+/// Decoded query parameters, repeatable keys kept in order (httplib::Params).
+using QueryParams = std::multimap<std::string, std::string>;
+
+/// q, pem*, journal*, evidence*, design*, year_from, year_to, sort, offset,
+/// limit, facets, snippets. Range checks (limit, window) are the engine's.
+SearchRequest search_request_from(const QueryParams& params);
+
+/// The non-negative integer parameter `name`, `fallback` when absent; above
+/// `max` is Error{limit_exceeded}.
+std::size_t count_param(const QueryParams& params, const std::string& name, std::size_t fallback, std::size_t max);
+
+/// The first value of `name`, or "" when absent.
+std::string text_param(const QueryParams& params, const std::string& name);
+
+}  // namespace studysearch::app

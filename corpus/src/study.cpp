@@ -1,0 +1,309 @@
+#include "studysearch/study.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+
+#include "text_util.hpp"
+
+namespace studysearch {
+namespace {
+
+using Json = nlohmann::ordered_json;  // keeps input order (problems) and struct order (output)
+
+constexpr std::size_t kMaxIdBytes = 120;
+constexpr int kMinYear = 1800;
+constexpr int kMaxYear = 2100;
+constexpr int kMaxDepth = 32;
+
+constexpr std::array<std::string_view, 13> kFields = {
+    "id",      "title",     "authors",     "journal", "year",           "doi",    "summary",
+    "relevance", "limitations", "pem",     "evidence_level", "design", "url"};
+
+std::string in_quotes(std::string_view text, std::size_t max_bytes = 60) {
+  if (text.size() <= max_bytes) return "'" + std::string(text) + "'";
+  // Cut before a UTF-8 continuation byte so the message stays valid UTF-8.
+  std::size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return "'" + std::string(text.substr(0, cut)) + "...'";
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string unknown_field_reason(std::string_view key) {
+  std::string reason = "unknown field " + in_quotes(key);
+  const std::string lower = text::ascii_lower(key);
+  for (std::string_view field : kFields) {
+    if (edit_distance(lower, field) <= 2) return reason + " (did you mean '" + std::string(field) + "'?)";
+  }
+  reason += " (known fields:";
+  for (std::string_view field : kFields) reason += " " + std::string(field);
+  return reason + ")";
+}
+
+// Depth of brackets outside strings; a pre-scan so that hostile nesting is
+// rejected before any parser or destructor recurses over it.
+bool nesting_too_deep(std::string_view json) noexcept {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : json) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+void check_text(const std::string& field, std::string_view value, std::vector<FieldProblem>& out) {
+  if (auto bad = text::first_invalid_utf8(value)) {
+    out.push_back({field, "invalid UTF-8 at byte " + std::to_string(*bad + 1)});
+  } else if (value.find('\0') != std::string_view::npos) {
+    out.push_back({field, "contains a NUL character"});
+  }
+}
+
+bool read_string(const std::string& key, const Json& value, std::string& out,
+                 std::vector<FieldProblem>& problems) {
+  if (value.is_null()) return false;  // null = absent
+  if (!value.is_string()) {
+    problems.push_back({key, "must be a string, got " + std::string(value.type_name())});
+    return false;
+  }
+  out = value.get<std::string>();
+  return true;
+}
+
+void read_year(const Json& value, Study& study, std::vector<FieldProblem>& problems) {
+  if (value.is_null()) return;
+  if (value.is_number_unsigned() && value.get<std::uint64_t>() <= std::uint64_t{kMaxYear} &&
+      value.get<std::uint64_t>() >= std::uint64_t{kMinYear}) {
+    study.year = static_cast<int>(value.get<std::uint64_t>());
+    return;
+  }
+  std::string got = value.is_string() ? "string " + in_quotes(value.get<std::string>())
+                                      : value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  problems.push_back({"year", "must be an integer between 1800 and 2100, got " + got});
+}
+
+void read_field(const std::string& key, const Json& value, Study& study,
+                std::vector<FieldProblem>& problems) {
+  if (key == "id") {
+    read_string(key, value, study.id, problems);
+  } else if (key == "title") {
+    read_string(key, value, study.title, problems);
+  } else if (key == "authors") {
+    if (value.is_null()) return;
+    if (!value.is_array()) {
+      problems.push_back({key, "must be an array of strings, got " + std::string(value.type_name())});
+      return;
+    }
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (!value[i].is_string()) {
+        problems.push_back({key, "element " + std::to_string(i) + " must be a string, got " +
+                                     std::string(value[i].type_name())});
+        return;
+      }
+      study.authors.push_back(value[i].get<std::string>());
+    }
+  } else if (key == "journal") {
+    read_string(key, value, study.journal, problems);
+  } else if (key == "year") {
+    read_year(value, study, problems);
+  } else if (key == "doi") {
+    std::string doi;
+    if (read_string(key, value, doi, problems)) study.doi = normalize_doi(doi);
+  } else if (key == "summary") {
+    read_string(key, value, study.summary, problems);
+  } else if (key == "relevance") {
+    read_string(key, value, study.relevance, problems);
+  } else if (key == "limitations") {
+    read_string(key, value, study.limitations, problems);
+  } else if (key == "pem") {
+    std::string pem;
+    if (!read_string(key, value, pem, problems)) return;
+    if (auto parsed = parse_pem(pem)) {
+      study.pem = *parsed;
+    } else {
+      problems.push_back({key, "must be one of required, not_required, unclear (got " + in_quotes(pem) + ")"});
+    }
+  } else if (key == "evidence_level") {
+    read_string(key, value, study.evidence_level, problems);
+  } else if (key == "design") {
+    read_string(key, value, study.design, problems);
+  } else if (key == "url") {
+    read_string(key, value, study.url, problems);
+  } else {
+    problems.push_back({key, unknown_field_reason(key)});
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(Pem pem) noexcept {
+  switch (pem) {
+    case Pem::required: return "required";
+    case Pem::not_required: return "not_required";
+    case Pem::unclear: return "unclear";
+  }
+  return "unclear";
+}
+
+std::optional<Pem> parse_pem(std::string_view text) noexcept {
+  if (text == "required") return Pem::required;
+  if (text == "not_required") return Pem::not_required;
+  if (text == "unclear") return Pem::unclear;
+  return std::nullopt;
+}
+
+std::string normalize_doi(std::string_view doi) {
+  constexpr std::array<std::string_view, 9> prefixes = {
+      "https://doi.org/", "http://doi.org/",     "https://dx.doi.org/",
+      "http://dx.doi.org/", "https://www.doi.org/", "http://www.doi.org/",
+      "dx.doi.org/",      "doi.org/",            "doi:"};
+  std::string_view rest = text::trim(doi);
+  for (std::string_view prefix : prefixes) {
+    if (text::istarts_with_ascii(rest, prefix)) {
+      rest = text::trim(rest.substr(prefix.size()));
+      break;
+    }
+  }
+  return std::string(rest);
+}
+
+std::vector<FieldProblem> validate(const Study& study) {
+  std::vector<FieldProblem> problems;
+  if (study.id.empty()) {
+    problems.push_back({"id", "missing; give a slug such as 'smith-2020-exercise-capacity'"});
+  } else if (study.id.size() > kMaxIdBytes) {
+    problems.push_back({"id", "is " + std::to_string(study.id.size()) + " bytes long, at most 120 allowed"});
+  } else if (!text::is_slug(study.id)) {
+    problems.push_back({"id", "must be lowercase words of [a-z0-9] joined by single '-' (got " +
+                                  in_quotes(study.id) + ")"});
+  }
+  const std::pair<const char*, const std::string*> texts[] = {
+      {"title", &study.title},         {"journal", &study.journal},
+      {"doi", &study.doi},             {"summary", &study.summary},
+      {"relevance", &study.relevance}, {"limitations", &study.limitations},
+      {"evidence_level", &study.evidence_level}, {"design", &study.design},
+      {"url", &study.url}};
+  for (const auto& [field, value] : texts) check_text(field, *value, problems);
+  for (std::size_t i = 0; i < study.authors.size(); ++i) {
+    check_text("authors", study.authors[i], problems);
+    if (text::trim(study.authors[i]).empty()) {
+      problems.push_back({"authors", "element " + std::to_string(i) + " is empty"});
+    }
+  }
+  if (study.year && (*study.year < kMinYear || *study.year > kMaxYear)) {
+    problems.push_back({"year", "must be between 1800 and 2100, got " + std::to_string(*study.year)});
+  }
+  if (!study.doi.empty()) {
+    const bool has_space = study.doi.find_first_of(" \t\r\n") != std::string::npos;
+    if (!study.doi.starts_with("10.") || study.doi.find('/') == std::string::npos || has_space) {
+      problems.push_back({"doi", "must look like '10.1234/abc' (got " + in_quotes(study.doi) + ")"});
+    }
+  }
+  if (text::trim(study.summary).empty()) {
+    problems.push_back({"summary", "missing or empty; every study needs a summary"});
+  }
+  const auto& level = study.evidence_level;
+  if (!level.empty() && !(level.size() == 2 && level[0] == 'E' && level[1] >= '0' && level[1] <= '3')) {
+    problems.push_back({"evidence_level", "must be one of E0, E1, E2, E3 (got " + in_quotes(level) + ")"});
+  }
+  return problems;
+}
+
+std::string to_json(const Study& study) {
+  Json json = Json::object();
+  json["id"] = study.id;
+  if (!study.title.empty()) json["title"] = study.title;
+  if (!study.authors.empty()) json["authors"] = study.authors;
+  if (!study.journal.empty()) json["journal"] = study.journal;
+  if (study.year) json["year"] = *study.year;
+  if (!study.doi.empty()) json["doi"] = study.doi;
+  json["summary"] = study.summary;
+  if (!study.relevance.empty()) json["relevance"] = study.relevance;
+  if (!study.limitations.empty()) json["limitations"] = study.limitations;
+  json["pem"] = std::string(to_string(study.pem));
+  if (!study.evidence_level.empty()) json["evidence_level"] = study.evidence_level;
+  if (!study.design.empty()) json["design"] = study.design;
+  if (!study.url.empty()) json["url"] = study.url;
+  // Invalid UTF-8 (only possible in a study that fails validate()) becomes U+FFFD
+  // instead of throwing.
+  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Study study_from_json(std::string_view json, std::vector<FieldProblem>& problems) {
+  Study study;
+  if (auto bad = text::first_invalid_utf8(json)) {
+    problems.push_back({"", "invalid UTF-8 at byte " + std::to_string(*bad + 1)});
+    return study;
+  }
+  if (auto nul = json.find('\0'); nul != std::string_view::npos) {
+    problems.push_back({"", "NUL byte at byte " + std::to_string(nul + 1)});
+    return study;
+  }
+  if (nesting_too_deep(json)) {
+    problems.push_back({"", "nesting too deep (more than 32 levels of arrays/objects)"});
+    return study;
+  }
+  // The callback sees top-level keys (depth 1) so a repeated field is an error
+  // instead of silently keeping the last value.
+  std::vector<std::string> seen_keys;
+  auto check_duplicates = [&](int depth, Json::parse_event_t event, Json& parsed) {
+    if (depth != 1 || event != Json::parse_event_t::key) return true;
+    const auto& key = parsed.get_ref<const std::string&>();
+    if (std::find(seen_keys.begin(), seen_keys.end(), key) != seen_keys.end()) {
+      problems.push_back({key, "duplicate field " + in_quotes(key)});
+    } else {
+      seen_keys.push_back(key);
+    }
+    return true;
+  };
+  Json parsed;
+  try {
+    parsed = Json::parse(json.begin(), json.end(), check_duplicates, /*allow_exceptions=*/true);
+  } catch (const Json::parse_error& error) {
+    std::string_view what = error.what();
+    if (auto end = what.find("] "); end != std::string_view::npos) what.remove_prefix(end + 2);
+    problems.push_back({"", "invalid JSON: " + std::string(what)});
+    return study;
+  }
+  if (!parsed.is_object()) {
+    problems.push_back({"", "a record must be a JSON object, got " + std::string(parsed.type_name())});
+    return study;
+  }
+  for (const auto& [key, value] : parsed.items()) read_field(key, value, study, problems);
+  return study;
+}
+
+std::string journal_key(std::string_view journal) { return text::fold_key(journal); }
+
+}  // namespace studysearch

@@ -1,0 +1,60 @@
+#pragma once
+// The index layout shared by the writer (indexer/) and the engine (query/).
+// Changing anything here that alters terms, values or metadata means bumping
+// kSchemaVersion: an engine refuses an index of another version.
+#include <string>
+#include <string_view>
+
+namespace studysearch::schema {
+
+inline constexpr int kSchemaVersion = 1;
+
+// Term prefixes. Unprefixed terms are the free text of all fields (stemmed,
+// with positions; title words get more wdf than summary words).
+inline constexpr std::string_view kId = "Q";           // unique id term
+inline constexpr std::string_view kTitle = "S";        // stemmed, positional
+inline constexpr std::string_view kAuthor = "A";       // normalised name words
+inline constexpr std::string_view kJournalText = "J";  // stemmed journal words
+inline constexpr std::string_view kSummary = "XS";     // stemmed, no positions
+inline constexpr std::string_view kRelevance = "XR";
+inline constexpr std::string_view kLimitations = "XL";
+
+// Boolean filter terms (weightless).
+inline constexpr std::string_view kPemFilter = "K";          // + pem name
+inline constexpr std::string_view kJournalFilter = "XJ";     // + journal_key()
+inline constexpr std::string_view kYearFilter = "Y";         // + decimal year
+inline constexpr std::string_view kEvidenceFilter = "XE";    // + E0..E3
+inline constexpr std::string_view kDesignFilter = "XD";      // + journal_key(design)
+
+// Value slots, read into per-document columns by the engine.
+inline constexpr unsigned kYearSlot = 0;      // sortable_serialise(year)
+inline constexpr unsigned kPemSlot = 1;       // "0" required, "1" not_required, "2" unclear
+inline constexpr unsigned kJournalSlot = 2;   // display form
+inline constexpr unsigned kEvidenceSlot = 3;  // E0..E3
+inline constexpr unsigned kDesignSlot = 4;    // display form
+// Sort keys: ascending order of these slots is oldest-first / newest-first,
+// and a yearless study gets "\xff", which sorts after every year.
+inline constexpr unsigned kOldestFirstSlot = 5;  // sortable_serialise(year)
+inline constexpr unsigned kNewestFirstSlot = 6;  // sortable_serialise(-year)
+inline constexpr std::string_view kNoYearKey = "\xff";
+
+// Index metadata keys.
+inline constexpr std::string_view kMetaSchemaVersion = "studysearch.schema_version";
+inline constexpr std::string_view kMetaAnalyzer = "studysearch.analyzer";
+inline constexpr std::string_view kMetaSettings = "studysearch.index_settings";
+
+// Positions: each field starts after a gap so phrases never span two fields.
+inline constexpr unsigned kFieldPositionGap = 100;
+
+// Longest term (bytes) we index; Xapian's hard limit is 245.
+inline constexpr std::size_t kMaxWordBytes = 64;
+
+inline std::string term(std::string_view prefix, std::string_view word) {
+  std::string t;
+  t.reserve(prefix.size() + word.size());
+  t.append(prefix);
+  t.append(word);
+  return t;
+}
+
+}  // namespace studysearch::schema

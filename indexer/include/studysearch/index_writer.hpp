@@ -1,0 +1,86 @@
+#pragma once
+// The write side of an index. One IndexWriter per index at a time (the index
+// is locked while it is open). Every public call is all-or-nothing: either all
+// of its changes are committed together, or none is and the index is exactly
+// as before, even after a crash or kill mid-call.
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "studysearch/readers.hpp"
+#include "studysearch/study.hpp"
+
+namespace studysearch {
+
+/// Index-time settings, recorded in the index metadata.
+struct IndexSettings {
+  /// Within-document frequency added per occurrence, per field: this is how
+  /// title words count more than summary words in the free-text ranking.
+  unsigned title_weight = 3;
+  unsigned summary_weight = 2;
+  unsigned relevance_weight = 1;
+  unsigned limitations_weight = 1;
+  unsigned author_weight = 1;
+  unsigned journal_weight = 1;
+
+  bool operator==(const IndexSettings&) const = default;
+};
+
+struct WriterOptions {
+  bool skip_invalid = false;      ///< write valid records even if some are invalid
+  std::size_t batch_size = 20000; ///< documents buffered before flushing to disk (not committing)
+  ReaderOptions reader;
+  /// Called now and then with (records written, records total).
+  std::function<void(std::size_t done, std::size_t total)> progress;
+};
+
+struct IndexReport {
+  std::size_t added = 0;
+  std::size_t replaced = 0;
+  std::size_t deleted = 0;
+  std::size_t skipped = 0;                  ///< invalid records left out (only with skip_invalid)
+  std::vector<RecordIssue> issues;          ///< every invalid record, in input order
+  double seconds = 0;
+};
+
+class IndexWriter {
+ public:
+  /// Opens the index at `path`, creating it (and its folder) if missing.
+  /// A new index records `settings` (defaults when not given); an existing one
+  /// keeps the settings it was built with, and passing different ones is an error.
+  /// Throws Error{index_incompatible} if it was built with another schema,
+  /// analyzer or settings, Error{internal} if another writer has it open.
+  static IndexWriter open(const std::string& path, std::optional<IndexSettings> settings = {});
+
+  const IndexSettings& settings() const;
+
+  IndexWriter(IndexWriter&&) noexcept;
+  IndexWriter& operator=(IndexWriter&&) noexcept;
+  ~IndexWriter();
+
+  /// Reads, validates and indexes files (see read_file). All records are
+  /// validated before anything is written; duplicate ids in one run are issues
+  /// naming both places. Without skip_invalid, any issue means nothing is
+  /// written and Error{invalid_input} is thrown; its message is one line per
+  /// issue ("file:line: field: reason") after a summary line. Replaces studies by id.
+  IndexReport index_files(const std::vector<std::string>& paths, const WriterOptions& options = {});
+
+  /// Same, for records already in memory (e.g. an HTTP body): validated, then one commit.
+  IndexReport index_studies(const std::vector<SourcedStudy>& studies, const WriterOptions& options = {});
+
+  /// Deletes by id in one commit. If any id is unknown, nothing is deleted
+  /// and Error{not_found} names the unknown ids.
+  IndexReport delete_ids(const std::vector<std::string>& ids);
+
+  std::size_t document_count() const;
+
+ private:
+  struct Impl;
+  explicit IndexWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace studysearch

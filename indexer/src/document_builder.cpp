@@ -1,0 +1,92 @@
+#include "document_builder.hpp"
+
+#include "studysearch/detail/schema.hpp"
+
+namespace studysearch {
+namespace {
+
+// Adds one text field: free-text terms (stemmed, positional, weighted by
+// field) and, when `field_prefix` is given, the field's own terms.
+struct FieldIndexer {
+  const Analyzer& analyzer;
+  Xapian::Document& doc;
+  Xapian::termpos position = 0;
+  WordCounts* words = nullptr;
+
+  void add(std::string_view text, unsigned weight, std::string_view field_prefix, bool field_positions,
+           bool count_words) {
+    if (text.empty()) return;
+    std::string field_term(field_prefix);
+    analyzer.tokenize(text, [&](const Token& token) {
+      const std::string& stem = analyzer.stem(token.word);
+      ++position;
+      doc.add_posting(stem, position, weight);
+      if (!field_prefix.empty()) {
+        field_term.resize(field_prefix.size());
+        field_term.append(stem);
+        if (field_positions) doc.add_posting(field_term, position, 1);
+        else doc.add_term(field_term, 1);
+      }
+      if (count_words && words) ++(*words)[std::string(token.word)];
+    });
+    position += schema::kFieldPositionGap;
+  }
+
+  // Author and journal words: their own prefix, unstemmed for authors, plus
+  // weightier free-text terms without positions.
+  void add_names(std::string_view text, unsigned weight, std::string_view prefix, bool stem_words) {
+    analyzer.tokenize(text, [&](const Token& token) {
+      const std::string& word = stem_words ? analyzer.stem(token.word) : std::string(token.word);
+      doc.add_term(schema::term(prefix, word), 1);
+      doc.add_term(analyzer.stem(token.word), weight);
+    });
+  }
+};
+
+}  // namespace
+
+std::string pem_slot_value(Pem pem) { return std::string(1, static_cast<char>('0' + static_cast<int>(pem))); }
+
+Xapian::Document DocumentBuilder::build(const Study& study, WordCounts* words) const {
+  Xapian::Document doc;
+  FieldIndexer fields{analyzer_, doc, 0, words};
+  fields.add(study.title, settings_.title_weight, schema::kTitle, true, true);
+  fields.add(study.summary, settings_.summary_weight, schema::kSummary, false, true);
+  fields.add(study.relevance, settings_.relevance_weight, schema::kRelevance, false, false);
+  fields.add(study.limitations, settings_.limitations_weight, schema::kLimitations, false, false);
+  for (const auto& author : study.authors) fields.add_names(author, settings_.author_weight, schema::kAuthor, false);
+  if (!study.journal.empty()) fields.add_names(study.journal, settings_.journal_weight, schema::kJournalText, true);
+
+  doc.add_boolean_term(schema::term(schema::kId, study.id));
+  doc.add_boolean_term(schema::term(schema::kPemFilter, to_string(study.pem)));
+  doc.add_value(schema::kPemSlot, pem_slot_value(study.pem));
+  if (!study.journal.empty()) {
+    std::string key = journal_key(study.journal);
+    if (key.size() > 200) key.resize(200);
+    doc.add_boolean_term(schema::term(schema::kJournalFilter, key));
+    doc.add_value(schema::kJournalSlot, study.journal);
+  }
+  if (study.year) {
+    doc.add_boolean_term(schema::term(schema::kYearFilter, std::to_string(*study.year)));
+    doc.add_value(schema::kYearSlot, Xapian::sortable_serialise(*study.year));
+    doc.add_value(schema::kOldestFirstSlot, Xapian::sortable_serialise(*study.year));
+    doc.add_value(schema::kNewestFirstSlot, Xapian::sortable_serialise(-*study.year));
+  } else {
+    doc.add_value(schema::kOldestFirstSlot, std::string(schema::kNoYearKey));
+    doc.add_value(schema::kNewestFirstSlot, std::string(schema::kNoYearKey));
+  }
+  if (!study.evidence_level.empty()) {
+    doc.add_boolean_term(schema::term(schema::kEvidenceFilter, study.evidence_level));
+    doc.add_value(schema::kEvidenceSlot, study.evidence_level);
+  }
+  if (!study.design.empty()) {
+    std::string key = journal_key(study.design);
+    if (key.size() > 200) key.resize(200);
+    doc.add_boolean_term(schema::term(schema::kDesignFilter, key));
+    doc.add_value(schema::kDesignSlot, study.design);
+  }
+  doc.set_data(to_json(study));
+  return doc;
+}
+
+}  // namespace studysearch

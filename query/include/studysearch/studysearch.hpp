@@ -1,0 +1,136 @@
+#pragma once
+// studysearch: the query engine library. Plain request/result structs and one
+// handle, SearchEngine. No Xapian, ICU or JSON types appear here.
+//
+// Thread safety: a SearchEngine is cheap to copy; copies share one pool of
+// database handles. Every method is const and may be called from many threads
+// at once. A search sees the last committed state of the index; a commit by a
+// writer (another process or thread) is picked up by the next call.
+//
+// Errors: every failure throws studysearch::Error (see error.hpp) with a kind:
+//   index_missing / index_incompatible  from open();
+//   invalid_query                        a request field out of range;
+//   limit_exceeded                       offset + limit above EngineOptions::max_window,
+//                                        query text above max_query_bytes;
+//   internal                             an unexpected failure underneath.
+// A malformed query *text* never throws: it falls back to plain words.
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "studysearch/error.hpp"
+#include "studysearch/study.hpp"
+
+namespace studysearch {
+
+enum class Sort { relevance, newest, oldest };
+
+struct SearchRequest {
+  std::string text;                       ///< user query; empty = all studies (browse)
+  std::vector<Pem> pem;                   ///< OR within the group; empty = no filter
+  std::vector<std::string> journals;      ///< OR within the group; case/space-insensitive
+  std::optional<int> year_from, year_to;  ///< inclusive; a year filter drops yearless studies
+  std::vector<std::string> evidence_levels;  ///< E0..E3
+  std::vector<std::string> designs;
+  Sort sort = Sort::relevance;
+  std::size_t offset = 0, limit = 10;
+  std::size_t max_journal_facets = 10;    ///< top journals by count, ties by name
+  bool facets = true, snippets = true, suggest = true;
+};
+
+struct Hit {
+  std::string id;
+  std::size_t rank = 0;     ///< 1-based position in the whole result list
+  double score = 0;         ///< relevance score (0 when browsing)
+  std::string title;
+  std::vector<std::string> authors;
+  std::string journal;
+  std::optional<int> year;
+  std::string doi;
+  Pem pem = Pem::unclear;
+  std::string evidence_level, design;
+  std::string snippet;      ///< HTML-escaped passage, matches wrapped in <mark>..</mark>
+};
+
+struct FacetValue {
+  std::string value;
+  std::size_t count = 0;
+};
+
+/// Exact counts over the whole match set. Disjunctive: each group is counted
+/// with every filter applied except the group's own.
+struct Facets {
+  std::vector<FacetValue> pem;      ///< always the three values, in enum order
+  std::vector<FacetValue> journal;  ///< top max_journal_facets, count desc then name
+  std::vector<FacetValue> year;     ///< ascending years, then "unknown" if any
+  std::vector<FacetValue> evidence_level;
+  std::vector<FacetValue> design;
+};
+
+struct SearchResult {
+  std::size_t total = 0;   ///< exact number of studies matching text + filters
+  std::vector<Hit> hits;
+  Facets facets;           ///< empty when request.facets is false
+  std::optional<std::string> did_you_mean;
+  double took_ms = 0;
+};
+
+/// Ranking and limits. Defaults are the tuned values (see bench/RESULTS.md).
+struct EngineOptions {
+  double bm25_k1 = 1.2;
+  double bm25_b = 0.75;
+  double bm25_min_normlen = 0.5;
+  /// Queries of at most this many words rank studies containing all words first.
+  std::size_t all_words_first_max_words = 4;
+  /// Weight of synonym matches relative to the words typed (exact forms rank higher).
+  double synonym_weight = 0.6;
+  /// Drop English stopwords from queries (kept inside "phrases").
+  bool stopwords = true;
+  /// Pseudo-relevance feedback: expand queries of at least `prf_min_words`
+  /// words with `prf_terms` terms from the top `prf_docs` results.
+  std::size_t prf_docs = 0, prf_terms = 0, prf_min_words = 5;
+  double prf_weight = 0.3;
+  std::size_t max_window = 10000;        ///< offset + limit cap
+  std::size_t max_limit = 1000;          ///< limit cap
+  std::size_t max_query_bytes = 4096;    ///< longer query text is limit_exceeded
+  std::size_t max_query_terms = 64;      ///< further words are ignored
+  std::size_t snippet_chars = 200;
+};
+
+struct IndexInfo {
+  std::size_t documents = 0;
+  int schema_version = 0;
+  std::string analyzer;   ///< normaliser + stemmer as recorded in the index
+  unsigned long long revision = 0;
+  std::string path;
+};
+
+class SearchEngine {
+ public:
+  /// Opens an index read-only. Throws Error{index_missing} when there is no
+  /// index at `db_path`, Error{index_incompatible} when it was built by
+  /// another schema version or analyzer.
+  static SearchEngine open(const std::string& db_path, EngineOptions options = {});
+
+  SearchResult search(const SearchRequest& request) const;
+
+  std::optional<Study> find_study(const std::string& id) const;
+
+  /// Up to k studies most like `id` (never `id` itself). Throws Error{not_found}.
+  std::vector<Hit> similar(const std::string& id, std::size_t k = 5) const;
+
+  /// Completions of the last word of `prefix`, most frequent first; each
+  /// completion is the whole prefix with its last word completed.
+  std::vector<std::string> complete(const std::string& prefix, std::size_t k = 8) const;
+
+  IndexInfo info() const;
+  const EngineOptions& options() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace studysearch

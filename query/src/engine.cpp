@@ -1,0 +1,413 @@
+// SearchEngine: a pool of read handles over one index, an in-memory snapshot
+// of per-document columns per committed revision, and the search pipeline:
+//   1. parse the text (query_parser),
+//   2. one unweighted pass over the whole match set counts the total and the
+//      disjunctive facets from the columns (facets),
+//   3. a ranked, filtered top-k for the requested page (all words first for
+//      short queries; optional pseudo-relevance feedback for long ones),
+//   4. hits with snippets, and a did-you-mean when few studies matched.
+#include <xapian.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+
+#include "facets.hpp"
+#include "index_meta.hpp"
+#include "query_parser.hpp"
+#include "snapshot.hpp"
+#include "snippets.hpp"
+#include "studysearch/analyzer.hpp"
+#include "studysearch/detail/schema.hpp"
+#include "studysearch/studysearch.hpp"
+#include "synonyms.hpp"
+
+namespace studysearch {
+namespace {
+
+constexpr int kRetries = 4;
+
+// One reader: a Xapian handle (not thread-safe) and an analyzer (caches stems).
+struct Handle {
+  Xapian::Database db;
+  Analyzer analyzer;
+};
+
+Hit hit_from_document(const Xapian::Document& doc, std::size_t rank, double score, Study* study_out) {
+  std::vector<FieldProblem> problems;
+  Study study = study_from_json(doc.get_data(), problems);
+  Hit hit;
+  hit.id = study.id;
+  hit.rank = rank;
+  hit.score = score;
+  hit.title = study.title;
+  hit.authors = study.authors;
+  hit.journal = study.journal;
+  hit.year = study.year;
+  hit.doi = study.doi;
+  hit.pem = study.pem;
+  hit.evidence_level = study.evidence_level;
+  hit.design = study.design;
+  if (study_out) *study_out = std::move(study);
+  return hit;
+}
+
+void check_request(const SearchRequest& r, const EngineOptions& o) {
+  if (r.limit > o.max_limit)
+    throw Error(ErrorKind::limit_exceeded, "limit " + std::to_string(r.limit) + " is above the maximum of " +
+                                               std::to_string(o.max_limit));
+  if (r.offset > o.max_window || r.offset + r.limit > o.max_window)
+    throw Error(ErrorKind::limit_exceeded, "offset + limit (" + std::to_string(r.offset + r.limit) +
+                                               ") is above the result window of " + std::to_string(o.max_window));
+  if (r.text.size() > o.max_query_bytes)
+    throw Error(ErrorKind::limit_exceeded, "query of " + std::to_string(r.text.size()) +
+                                               " bytes is longer than the maximum of " +
+                                               std::to_string(o.max_query_bytes));
+  if (r.year_from && r.year_to && *r.year_from > *r.year_to)
+    throw Error(ErrorKind::invalid_query, "year_from " + std::to_string(*r.year_from) + " is after year_to " +
+                                              std::to_string(*r.year_to));
+}
+
+}  // namespace
+
+struct SearchEngine::Impl {
+  std::string path;
+  EngineOptions options;
+  Thesaurus thesaurus;
+  ParserOptions parser_options;
+
+  std::mutex mutex;  // guards idle and snapshot
+  std::vector<std::unique_ptr<Handle>> idle;
+  std::shared_ptr<const Snapshot> snapshot;
+  std::mutex snapshot_load;
+
+  // ---- handle pool -------------------------------------------------------
+  struct Lease {
+    Impl* owner;
+    std::unique_ptr<Handle> handle;
+    Lease(Impl* o, std::unique_ptr<Handle> h) : owner(o), handle(std::move(h)) {}
+    Lease(Lease&&) = default;
+    ~Lease() {
+      if (!handle) return;
+      std::lock_guard lock(owner->mutex);
+      owner->idle.push_back(std::move(handle));
+    }
+    Handle* operator->() const { return handle.get(); }
+  };
+
+  std::unique_ptr<Handle> open_handle() const {
+    auto h = std::make_unique<Handle>();
+    try {
+      h->db = Xapian::Database(path, Xapian::DB_BACKEND_GLASS);
+    } catch (const Xapian::DatabaseNotFoundError&) {
+      throw Error(ErrorKind::index_missing, path + ": no index here; create one with 'studysearch index --db " + path + "'");
+    } catch (const Xapian::DatabaseOpeningError& e) {
+      throw Error(ErrorKind::index_missing, path + ": no usable index here (" + e.get_msg() + ")");
+    } catch (const Xapian::DatabaseError& e) {
+      throw Error(ErrorKind::index_incompatible, path + ": index is corrupt or unreadable: " + e.get_msg());
+    }
+    meta::check(h->db, h->analyzer.settings(), path);
+    return h;
+  }
+
+  Lease lease() {
+    {
+      std::lock_guard lock(mutex);
+      if (!idle.empty()) {
+        auto h = std::move(idle.back());
+        idle.pop_back();
+        return Lease(this, std::move(h));
+      }
+    }
+    return Lease(this, open_handle());
+  }
+
+  // The snapshot matching the handle's revision (building it if needed).
+  std::shared_ptr<const Snapshot> snapshot_for(const Xapian::Database& db) {
+    const Xapian::rev rev = db.get_revision();
+    {
+      std::lock_guard lock(mutex);
+      if (snapshot && snapshot->revision == rev) return snapshot;
+    }
+    std::lock_guard load_lock(snapshot_load);
+    {
+      std::lock_guard lock(mutex);
+      if (snapshot && snapshot->revision == rev) return snapshot;
+    }
+    auto fresh = Snapshot::load(db);
+    std::lock_guard lock(mutex);
+    if (!snapshot || snapshot->revision < fresh->revision) snapshot = fresh;
+    return fresh;
+  }
+
+  // Runs `fn(handle, snapshot)` on the newest revision, retrying when a writer
+  // commits under our feet (Xapian keeps only a couple of old revisions).
+  template <typename Fn>
+  auto with_reader(Fn&& fn) {
+    for (int attempt = 0;; ++attempt) {
+      Lease h = lease();
+      try {
+        h->db.reopen();
+        auto snap = snapshot_for(h->db);
+        return fn(*h.handle, *snap);
+      } catch (const Xapian::DatabaseModifiedError&) {
+        if (attempt + 1 >= kRetries) throw Error(ErrorKind::internal, "index changed too often during the search; retry");
+      } catch (const Xapian::DatabaseError& e) {
+        h.handle.reset();  // drop a broken handle
+        if (attempt + 1 >= kRetries) throw Error(ErrorKind::internal, "index read failed: " + e.get_description());
+      } catch (const Xapian::Error& e) {
+        throw Error(ErrorKind::internal, "search failed: " + e.get_description());
+      }
+    }
+  }
+
+  Xapian::Enquire enquire(const Xapian::Database& db, const Xapian::Query& query) const {
+    Xapian::Enquire e(db);
+    e.set_query(query);
+    e.set_weighting_scheme(Xapian::BM25Weight(options.bm25_k1, 0, 1, options.bm25_b, options.bm25_min_normlen));
+    return e;
+  }
+
+  // Expansion terms from the top documents of the unfiltered query; they only
+  // reweight (AND_MAYBE), so the match set and the facet counts do not change.
+  Xapian::Query with_feedback(const Xapian::Database& db, const ParsedQuery& parsed, const Xapian::Query& ranked) const {
+    if (options.prf_docs == 0 || options.prf_terms == 0 || parsed.word_count < options.prf_min_words) return ranked;
+    Xapian::Enquire first = enquire(db, parsed.any_words());
+    const Xapian::MSet top = first.get_mset(0, static_cast<Xapian::doccount>(options.prf_docs));
+    if (top.empty()) return ranked;
+    Xapian::RSet rset;
+    for (auto it = top.begin(); it != top.end(); ++it) rset.add_document(*it);
+    struct FreeText : Xapian::ExpandDecider {
+      bool operator()(const std::string& term) const override {
+        return !term.empty() && term[0] >= 'a' && term[0] <= 'z' && term.size() > 2;
+      }
+    } free_text;
+    const Xapian::ESet eset = first.get_eset(static_cast<Xapian::termcount>(options.prf_terms), rset, &free_text);
+    std::vector<Xapian::Query> terms;
+    for (auto it = eset.begin(); it != eset.end(); ++it) terms.emplace_back(*it);
+    if (terms.empty()) return ranked;
+    const Xapian::Query expansion(Xapian::Query::OP_SCALE_WEIGHT,
+                                  Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()), options.prf_weight);
+    return Xapian::Query(Xapian::Query::OP_AND_MAYBE, ranked, expansion);
+  }
+
+  // One unweighted pass over every match of `query`, feeding `counter`.
+  static void count(const Xapian::Database& db, const Xapian::Query& query, FacetCounter& c) {
+    Xapian::Enquire e(db);
+    e.set_query(query);
+    e.set_weighting_scheme(Xapian::BoolWeight());
+    e.set_docid_order(Xapian::Enquire::ASCENDING);
+    e.add_matchspy(&c);
+    e.get_mset(0, 0, db.get_doccount());
+  }
+
+  static std::size_t count(const Xapian::Database& db, const Snapshot& snap, const Xapian::Query& query,
+                           const ResolvedFilters& filters) {
+    FacetCounter counter(snap, filters, false);
+    count(db, query, counter);
+    return counter.total();
+  }
+
+  // Appends hits [offset, offset + limit) of `query` ordered per request.
+  void fetch(const Xapian::Database& db, const Xapian::Query& query, const SearchRequest& request, bool browse,
+             std::size_t offset, std::size_t limit, std::size_t first_rank, std::vector<Hit>& hits,
+             std::vector<Study>* studies) const {
+    if (limit == 0) return;
+    Xapian::Enquire e = enquire(db, query);
+    // Both sort slots hold keys that put yearless studies last (schema.hpp).
+    if (request.sort == Sort::newest) e.set_sort_by_value_then_relevance(schema::kNewestFirstSlot, false);
+    else if (request.sort == Sort::oldest) e.set_sort_by_value_then_relevance(schema::kOldestFirstSlot, false);
+    const Xapian::MSet mset = e.get_mset(static_cast<Xapian::doccount>(offset), static_cast<Xapian::doccount>(limit));
+    std::size_t rank = first_rank;
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      Study study;
+      hits.push_back(hit_from_document(it.get_document(), rank++, browse ? 0.0 : it.get_weight(), &study));
+      if (studies) studies->push_back(std::move(study));
+    }
+  }
+
+  SearchResult search(Handle& h, const Snapshot& snap, const SearchRequest& request) const {
+    const auto start = std::chrono::steady_clock::now();
+    SearchResult result;
+    const ParsedQuery parsed = parse_query(request.text, h.analyzer, thesaurus, parser_options);
+    const ResolvedFilters filters = ResolvedFilters::resolve(request, snap);
+    const Xapian::Query filter_query = filters.as_query(snap, request);
+    auto filtered = [&](const Xapian::Query& q) {
+      return filter_query.empty() ? q : Xapian::Query(Xapian::Query::OP_FILTER, q, filter_query);
+    };
+
+    // 1. Exact total and facets over the whole match set, unweighted.
+    const bool pure_browse = parsed.browse() && parsed.excluded.empty() && parsed.text_filters.empty();
+    const Xapian::Query match = parsed.any_words();
+    FacetCounter counter(snap, filters, request.facets);
+    if (pure_browse) counter.add_all();
+    else count(h.db, match, counter);
+    result.total = counter.total();
+    result.facets = counter.facets(request);
+
+    // 2. The page. Short keyword queries: studies with every word first.
+    std::vector<Study> studies;
+    std::vector<Study>* keep = request.snippets ? &studies : nullptr;
+    const bool browse = parsed.browse();
+    const bool tiers = request.sort == Sort::relevance && !parsed.has_or && parsed.concepts.size() >= 2 &&
+                       parsed.word_count <= options.all_words_first_max_words;
+    if (request.offset < result.total && request.limit > 0) {
+      if (tiers) {
+        const Xapian::Query all = filtered(parsed.all_words());
+        Xapian::Enquire first = enquire(h.db, all);
+        const Xapian::MSet page = first.get_mset(static_cast<Xapian::doccount>(request.offset),
+                                                 static_cast<Xapian::doccount>(request.limit),
+                                                 static_cast<Xapian::doccount>(request.offset + request.limit));
+        std::size_t rank = request.offset + 1;
+        for (auto it = page.begin(); it != page.end(); ++it) {
+          Study study;
+          result.hits.push_back(hit_from_document(it.get_document(), rank++, it.get_weight(), &study));
+          if (keep) keep->push_back(std::move(study));
+        }
+        if (result.hits.size() < request.limit) {
+          std::size_t all_total = request.offset + page.size();
+          if (page.empty()) all_total = count(h.db, snap, all, ResolvedFilters{});
+          const Xapian::Query rest =
+              filtered(Xapian::Query(Xapian::Query::OP_AND_NOT, match, parsed.all_words()));
+          const std::size_t offset = request.offset > all_total ? request.offset - all_total : 0;
+          fetch(h.db, rest, request, false, offset, request.limit - result.hits.size(), rank, result.hits, keep);
+        }
+      } else {
+        const Xapian::Query ranked = browse ? match : with_feedback(h.db, parsed, match);
+        fetch(h.db, filtered(ranked), request, browse, request.offset, request.limit, request.offset + 1,
+              result.hits, keep);
+      }
+    }
+
+    // 3. Snippets and did-you-mean.
+    if (request.snippets)
+      for (std::size_t i = 0; i < result.hits.size(); ++i)
+        result.hits[i].snippet = make_snippet(studies[i], parsed.highlight_stems, h.analyzer, options.snippet_chars);
+    if (request.suggest && !browse && result.total < 5) result.did_you_mean = suggest(h, snap, request, parsed, result.total);
+    result.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return result;
+  }
+
+  // Respells words the index does not know (never numbers); offered only when
+  // the respelt query finds more studies than the original.
+  std::optional<std::string> suggest(Handle& h, const Snapshot& snap, const SearchRequest& request,
+                                     const ParsedQuery& parsed, std::size_t total) const {
+    std::string corrected = request.text;
+    bool changed = false;
+    for (auto it = parsed.words.rbegin(); it != parsed.words.rend(); ++it) {
+      if (it->word.find_first_of("0123456789") != std::string::npos) continue;
+      if (h.db.term_exists(it->stem)) continue;
+      const std::string fix = h.db.get_spelling_suggestion(it->word, 2);
+      if (fix.empty() || fix == it->word) continue;
+      corrected.replace(it->begin, it->end - it->begin, fix);
+      changed = true;
+    }
+    if (!changed) return std::nullopt;
+    SearchRequest probe = request;
+    probe.text = corrected;
+    probe.facets = false;
+    const ParsedQuery reparsed = parse_query(corrected, h.analyzer, thesaurus, parser_options);
+    const ResolvedFilters filters = ResolvedFilters::resolve(probe, snap);
+    const std::size_t better = count(h.db, snap, reparsed.any_words(), filters);
+    if (better <= total) return std::nullopt;
+    return corrected;
+  }
+};
+
+SearchEngine SearchEngine::open(const std::string& db_path, EngineOptions options) {
+  if (!std::filesystem::exists(db_path))
+    throw Error(ErrorKind::index_missing, db_path + ": no index here; create one with 'studysearch index --db " + db_path + "'");
+  auto impl = std::make_shared<Impl>();
+  impl->path = db_path;
+  impl->options = options;
+  impl->parser_options = {options.synonym_weight, options.stopwords, options.max_query_terms};
+  auto first = impl->open_handle();  // fails early on a missing or incompatible index
+  impl->thesaurus = Thesaurus::parse(Thesaurus::bundled_text(), first->analyzer);
+  impl->idle.push_back(std::move(first));
+  SearchEngine engine;
+  engine.impl_ = std::move(impl);
+  return engine;
+}
+
+SearchResult SearchEngine::search(const SearchRequest& request) const {
+  check_request(request, impl_->options);
+  return impl_->with_reader([&](Handle& h, const Snapshot& snap) { return impl_->search(h, snap, request); });
+}
+
+std::optional<Study> SearchEngine::find_study(const std::string& id) const {
+  return impl_->with_reader([&](Handle& h, const Snapshot&) -> std::optional<Study> {
+    Xapian::PostingIterator it = h.db.postlist_begin(schema::term(schema::kId, id));
+    if (id.empty() || it == h.db.postlist_end(schema::term(schema::kId, id))) return std::nullopt;
+    std::vector<FieldProblem> problems;
+    Study study = study_from_json(h.db.get_document(*it).get_data(), problems);
+    if (!problems.empty()) throw Error(ErrorKind::index_incompatible, "stored record of '" + id + "' is unreadable");
+    return study;
+  });
+}
+
+std::vector<Hit> SearchEngine::similar(const std::string& id, std::size_t k) const {
+  return impl_->with_reader([&](Handle& h, const Snapshot&) {
+    const std::string id_term = schema::term(schema::kId, id);
+    Xapian::PostingIterator it = h.db.postlist_begin(id_term);
+    if (id.empty() || it == h.db.postlist_end(id_term)) throw Error(ErrorKind::not_found, "no study with id '" + id + "'");
+    Xapian::RSet rset;
+    rset.add_document(*it);
+    Xapian::Enquire e = impl_->enquire(h.db, Xapian::Query::MatchAll);
+    struct FreeText : Xapian::ExpandDecider {
+      bool operator()(const std::string& term) const override {
+        return term.size() > 2 && term[0] >= 'a' && term[0] <= 'z';
+      }
+    } free_text;
+    const Xapian::ESet eset = e.get_eset(24, rset, &free_text);
+    std::vector<Xapian::Query> terms;
+    for (auto t = eset.begin(); t != eset.end(); ++t) terms.emplace_back(*t);
+    std::vector<Hit> hits;
+    if (terms.empty()) return hits;
+    const Xapian::Query q(Xapian::Query::OP_AND_NOT, Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()),
+                          Xapian::Query(id_term));
+    e.set_query(q);
+    const Xapian::MSet mset = e.get_mset(0, static_cast<Xapian::doccount>(std::min<std::size_t>(k, 100)));
+    std::size_t rank = 1;
+    for (auto m = mset.begin(); m != mset.end(); ++m) hits.push_back(hit_from_document(m.get_document(), rank++, m.get_weight(), nullptr));
+    return hits;
+  });
+}
+
+std::vector<std::string> SearchEngine::complete(const std::string& prefix, std::size_t k) const {
+  if (prefix.size() > impl_->options.max_query_bytes)
+    throw Error(ErrorKind::limit_exceeded, "prefix is longer than the maximum query length");
+  return impl_->with_reader([&](Handle& h, const Snapshot& snap) {
+    std::vector<std::string> out;
+    // The last word as typed (after the last space), normalised.
+    const auto space = prefix.find_last_of(" \t");
+    const std::string head = space == std::string::npos ? "" : prefix.substr(0, space + 1);
+    const std::string last = h.analyzer.normalize(space == std::string::npos ? prefix : prefix.substr(space + 1));
+    if (last.empty() || last.find(' ') != std::string::npos) return out;
+    const auto& words = snap.words(h.db);
+    auto lo = std::lower_bound(words.begin(), words.end(), last,
+                               [](const auto& entry, const std::string& key) { return entry.first < key; });
+    std::vector<std::pair<std::string, unsigned>> candidates;
+    for (auto it = lo; it != words.end() && it->first.compare(0, last.size(), last) == 0; ++it) candidates.push_back(*it);
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    for (std::size_t i = 0; i < candidates.size() && out.size() < k; ++i) out.push_back(head + candidates[i].first);
+    return out;
+  });
+}
+
+IndexInfo SearchEngine::info() const {
+  return impl_->with_reader([&](Handle& h, const Snapshot& snap) {
+    IndexInfo info;
+    info.documents = h.db.get_doccount();
+    info.schema_version = std::stoi(h.db.get_metadata(std::string(schema::kMetaSchemaVersion)));
+    info.analyzer = h.db.get_metadata(std::string(schema::kMetaAnalyzer));
+    info.revision = snap.revision;
+    info.path = impl_->path;
+    return info;
+  });
+}
+
+const EngineOptions& SearchEngine::options() const { return impl_->options; }
+
+}  // namespace studysearch

@@ -1,0 +1,335 @@
+#include "query_parser.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <optional>
+
+#include "studysearch/detail/schema.hpp"
+#include "studysearch/study.hpp"
+
+namespace studysearch {
+namespace {
+
+// A query item: a word, a "phrase", or field:value, possibly negated.
+struct Item {
+  std::string_view text;  // without quotes, prefix or '-'
+  std::size_t offset = 0; // byte offset of `text` in the query
+  std::string field;      // lowercase field name, "" = free text
+  bool phrase = false;
+  bool exclude = false;
+  bool or_operator = false;  // the bare word OR
+};
+
+constexpr std::array<std::string_view, 8> kFields = {"title",     "author", "journal", "summary",
+                                                     "relevance", "limitations", "year", "pem"};
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == ')'; }
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  return out;
+}
+
+// Splits the query into items. Unbalanced quotes simply end at the end of the text.
+std::vector<Item> lex(std::string_view q) {
+  std::vector<Item> items;
+  std::size_t i = 0;
+  bool negate_next = false;
+  while (i < q.size()) {
+    if (is_space(q[i])) {
+      ++i;
+      continue;
+    }
+    Item item;
+    item.exclude = negate_next;
+    negate_next = false;
+    if (q[i] == '-' && i + 1 < q.size() && !is_space(q[i + 1]) && q[i + 1] != '-') {
+      item.exclude = true;
+      ++i;
+    }
+    // field:
+    std::size_t j = i;
+    while (j < q.size() && ((q[j] >= 'a' && q[j] <= 'z') || (q[j] >= 'A' && q[j] <= 'Z'))) ++j;
+    if (j < q.size() && q[j] == ':' && j > i) {
+      const std::string name = lower_ascii(q.substr(i, j - i));
+      if (std::find(kFields.begin(), kFields.end(), name) != kFields.end() && j + 1 < q.size() && !is_space(q[j + 1])) {
+        item.field = name;
+        i = j + 1;
+      }
+    }
+    if (i < q.size() && q[i] == '"') {
+      const std::size_t close = q.find('"', i + 1);
+      const std::size_t end = close == std::string_view::npos ? q.size() : close;
+      item.text = q.substr(i + 1, end - i - 1);
+      item.offset = i + 1;
+      item.phrase = true;
+      i = close == std::string_view::npos ? q.size() : close + 1;
+    } else {
+      std::size_t end = i;
+      while (end < q.size() && !is_space(q[end]) && q[end] != '"') ++end;
+      item.text = q.substr(i, end - i);
+      item.offset = i;
+      i = end;
+      if (item.field.empty() && !item.exclude) {
+        if (item.text == "OR" || item.text == "|") {
+          item.or_operator = true;
+        } else if (item.text == "AND" || item.text == "&&" || item.text == "+") {
+          continue;
+        } else if (item.text == "NOT") {
+          negate_next = true;
+          continue;
+        }
+      }
+    }
+    if (!item.text.empty()) items.push_back(item);
+  }
+  return items;
+}
+
+std::optional<int> parse_year(std::string_view s) {
+  int value = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || ptr != s.data() + s.size() || value < 1000 || value > 9999) return std::nullopt;
+  return value;
+}
+
+std::optional<Xapian::Query> year_filter(std::string_view text) {
+  const auto dots = text.find("..");
+  std::optional<int> from, to;
+  if (dots == std::string_view::npos) {
+    from = to = parse_year(text);
+    if (!from) return std::nullopt;
+  } else {
+    const auto left = text.substr(0, dots), right = text.substr(dots + 2);
+    if (!left.empty() && !(from = parse_year(left))) return std::nullopt;
+    if (!right.empty() && !(to = parse_year(right))) return std::nullopt;
+    if (!from && !to) return std::nullopt;
+  }
+  const std::string lo = Xapian::sortable_serialise(from.value_or(0));
+  const std::string hi = Xapian::sortable_serialise(to.value_or(100000));
+  return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, schema::kYearSlot, lo, hi);
+}
+
+std::optional<Xapian::Query> pem_filter(std::string_view text) {
+  std::string value = lower_ascii(text);
+  std::replace(value.begin(), value.end(), '-', '_');
+  if (!parse_pem(value)) return std::nullopt;
+  return Xapian::Query(schema::term(schema::kPemFilter, value));
+}
+
+std::string_view field_prefix(const std::string& field) {
+  if (field == "title") return schema::kTitle;
+  if (field == "author") return schema::kAuthor;
+  if (field == "journal") return schema::kJournalText;
+  if (field == "summary") return schema::kSummary;
+  if (field == "relevance") return schema::kRelevance;
+  if (field == "limitations") return schema::kLimitations;
+  return {};
+}
+
+Xapian::Query combine(Xapian::Query::op op, const std::vector<Xapian::Query>& parts) {
+  if (parts.empty()) return Xapian::Query();
+  if (parts.size() == 1) return parts.front();
+  return Xapian::Query(op, parts.begin(), parts.end());
+}
+
+Xapian::Query phrase_of(const std::vector<std::string>& terms) {
+  if (terms.size() == 1) return Xapian::Query(terms.front());
+  return Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(), static_cast<Xapian::termcount>(terms.size()));
+}
+
+class Builder {
+ public:
+  Builder(std::string_view text, const Analyzer& analyzer, const Thesaurus& thesaurus, const ParserOptions& options)
+      : text_(text), analyzer_(analyzer), thesaurus_(thesaurus), options_(options) {}
+
+  ParsedQuery build() {
+    // Runs of plain words are collected and turned into concepts together, so
+    // that multi-word synonyms ("chronic fatigue syndrome") are recognised.
+    std::vector<Xapian::Query> excluded, filters;
+    for (const Item& item : lex(text_)) {
+      if (item.or_operator) {
+        flush_pending();
+        join_next_ = !groups_.empty();
+        continue;
+      }
+      if (item.field == "year" || item.field == "pem") {
+        auto filter = item.field == "year" ? year_filter(item.text) : pem_filter(item.text);
+        if (filter) {
+          (item.exclude ? excluded : filters).push_back(*filter);
+          continue;
+        }
+      }
+      const bool plain = item.phrase ? false : item.field.empty() || item.field == "year" || item.field == "pem";
+      if (plain && item.exclude) {
+        analyzer_.tokenize(item.text, [&](const Token& token) {
+          if (room()) ++terms_, excluded.emplace_back(analyzer_.stem(token.word));
+        });
+      } else if (plain) {
+        collect(item.text, item.offset);
+      } else {
+        flush_pending();
+        auto q = field_or_phrase(item);
+        if (q.empty()) continue;
+        if (item.exclude) excluded.push_back(q);
+        else add_concept(q);
+      }
+    }
+    flush_pending();
+    for (const auto& g : groups_) result_.concepts.push_back(combine(Xapian::Query::OP_OR, g));
+    result_.excluded = combine(Xapian::Query::OP_OR, excluded);
+    result_.text_filters = combine(Xapian::Query::OP_AND, filters);
+    return std::move(result_);
+  }
+
+ private:
+  struct PendingWord {
+    std::string word, stem;
+    bool capitals = false;
+    std::size_t begin = 0, end = 0;
+  };
+
+  bool room() const { return terms_ < options_.max_terms; }
+
+  // A concept joins the previous one when an OR stood between them.
+  void add_concept(const Xapian::Query& q) {
+    if (join_next_ && !groups_.empty()) {
+      groups_.back().push_back(q);
+      result_.has_or = true;
+    } else {
+      groups_.push_back({q});
+    }
+    join_next_ = false;
+  }
+
+  void collect(std::string_view text, std::size_t offset) {
+    analyzer_.tokenize(text, [&](const Token& token) {
+      if (!room()) return;
+      ++terms_;
+      const std::string_view raw = text.substr(token.begin, token.end - token.begin);
+      const bool capitals = raw.size() >= 2 && std::all_of(raw.begin(), raw.end(), [](char c) {
+                              return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+                            });
+      pending_.push_back({std::string(token.word), analyzer_.stem(token.word), capitals, offset + token.begin,
+                          offset + token.end});
+    });
+  }
+
+  void flush_pending() {
+    std::vector<std::string> stems;
+    std::vector<bool> capitals;
+    for (const auto& w : pending_) {
+      stems.push_back(w.stem);
+      capitals.push_back(w.capitals);
+    }
+    const bool all_stopwords = std::all_of(pending_.begin(), pending_.end(), [](const PendingWord& w) {
+      return is_stopword(w.word);
+    });
+    for (std::size_t pos = 0; pos < pending_.size();) {
+      const auto match = thesaurus_.longest_match(stems, capitals, pos);
+      if (match.length > 0) {
+        add_concept(synonym_concept(match, stems, pos));
+        for (std::size_t i = pos; i < pos + match.length; ++i) note_word(pending_[i]);
+        pos += match.length;
+        continue;
+      }
+      const PendingWord& w = pending_[pos++];
+      ++result_.word_count;
+      note_word(w);
+      if (options_.stopwords && !all_stopwords && is_stopword(w.word)) continue;
+      add_concept(Xapian::Query(w.stem));
+    }
+    pending_.clear();
+  }
+
+  void note_word(const PendingWord& w) {
+    result_.highlight_stems.insert(w.stem);
+    result_.words.push_back({w.word, w.stem, w.begin, w.end});
+  }
+
+  // The words as typed, or any other form of their group at lower weight.
+  Xapian::Query synonym_concept(const Thesaurus::Match& match, const std::vector<std::string>& stems, std::size_t pos) {
+    result_.word_count += match.length;
+    const std::vector<std::string> typed(stems.begin() + static_cast<long>(pos),
+                                         stems.begin() + static_cast<long>(pos + match.length));
+    std::vector<Xapian::Query> others;
+    const auto& forms = thesaurus_.group(match.group);
+    for (std::size_t f = 0; f < forms.size(); ++f) {
+      if (forms[f].stems == typed) continue;
+      others.push_back(phrase_of(forms[f].stems));
+      for (const auto& s : forms[f].stems) result_.highlight_stems.insert(s);
+    }
+    const Xapian::Query exact = phrase_of(typed);
+    if (others.empty()) return exact;
+    const Xapian::Query alternatives(Xapian::Query::OP_SYNONYM, others.begin(), others.end());
+    return Xapian::Query(Xapian::Query::OP_OR, exact,
+                         Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, alternatives, options_.synonym_weight));
+  }
+
+  // title:word, title:"a phrase", "a phrase": positional where the field has
+  // positions; elsewhere the phrase on the free text plus every word in the field.
+  Xapian::Query field_or_phrase(const Item& item) {
+    const std::string_view prefix = field_prefix(item.field);
+    const bool stem_words = item.field != "author";
+    std::vector<std::string> free_terms, field_terms;
+    analyzer_.tokenize(item.text, [&](const Token& token) {
+      if (!room()) return;
+      ++terms_;
+      const std::string& stem = analyzer_.stem(token.word);
+      free_terms.push_back(stem);
+      field_terms.push_back(schema::term(prefix, stem_words ? stem : std::string(token.word)));
+      if (!item.exclude) {
+        result_.highlight_stems.insert(stem);
+        ++result_.word_count;
+      }
+    });
+    if (free_terms.empty()) return Xapian::Query();
+    if (prefix.empty()) return phrase_of(free_terms);
+    if (!item.phrase || prefix == schema::kTitle) return phrase_of(field_terms);
+    std::vector<Xapian::Query> parts;
+    for (const auto& t : field_terms) parts.emplace_back(t);
+    return Xapian::Query(Xapian::Query::OP_FILTER, phrase_of(free_terms), combine(Xapian::Query::OP_AND, parts));
+  }
+
+  std::string_view text_;
+  const Analyzer& analyzer_;
+  const Thesaurus& thesaurus_;
+  const ParserOptions& options_;
+  ParsedQuery result_;
+  std::vector<std::vector<Xapian::Query>> groups_;  // each = OR of alternatives
+  bool join_next_ = false;
+  std::vector<PendingWord> pending_;
+  std::size_t terms_ = 0;
+};
+
+}  // namespace
+
+bool is_stopword(std::string_view word) {
+  static constexpr std::array<std::string_view, 64> kStopwords = {
+      "a",    "about", "after", "all",   "also",  "an",    "and",  "any",   "are",   "as",    "at",
+      "be",   "been",  "being", "but",   "by",    "can",   "could", "did",  "do",    "does",  "for",
+      "from", "had",   "has",   "have",  "how",   "i",     "if",    "in",   "into",  "is",    "it",
+      "its",  "may",   "me",    "more",  "my",    "no",    "not",   "of",   "on",    "or",    "our",
+      "so",   "such",  "than",  "that",  "the",   "their", "them",  "then", "there", "these", "they",
+      "this", "those", "to",    "was",   "we",    "were",  "what",  "which", "with"};
+  return std::find(kStopwords.begin(), kStopwords.end(), word) != kStopwords.end();
+}
+
+Xapian::Query ParsedQuery::finish(const Xapian::Query& positive) const {
+  Xapian::Query q = positive.empty() ? Xapian::Query::MatchAll : positive;
+  if (!excluded.empty()) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, excluded);
+  if (!text_filters.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, text_filters);
+  return q;
+}
+
+Xapian::Query ParsedQuery::any_words() const { return finish(combine(Xapian::Query::OP_OR, concepts)); }
+Xapian::Query ParsedQuery::all_words() const { return finish(combine(Xapian::Query::OP_AND, concepts)); }
+
+ParsedQuery parse_query(std::string_view text, const Analyzer& analyzer, const Thesaurus& thesaurus,
+                        const ParserOptions& options) {
+  return Builder(text, analyzer, thesaurus, options).build();
+}
+
+}  // namespace studysearch

@@ -1,0 +1,56 @@
+#pragma once
+// The query language: plain words; "exact phrase"; -word and -"phrase" to
+// exclude; OR between words; field prefixes title: author: journal: summary:
+// relevance: limitations:; year:2015..2020 (or year:2019, ..2020, 2015..);
+// pem:required|not_required|unclear. Anything it cannot read as syntax is
+// read as plain words: parsing never fails.
+#include <xapian.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "studysearch/analyzer.hpp"
+#include "synonyms.hpp"
+
+namespace studysearch {
+
+struct ParserOptions {
+  double synonym_weight = 0.6;
+  bool stopwords = true;
+  std::size_t max_terms = 64;
+};
+
+/// A plain word of the query as typed, for did-you-mean.
+struct QueryWord {
+  std::string word;  ///< normalised, unstemmed
+  std::string stem;
+  std::size_t begin = 0, end = 0;  ///< byte range in the query text
+};
+
+struct ParsedQuery {
+  /// Positive parts, one per word or synonym group (or OR group). Empty = browse.
+  std::vector<Xapian::Query> concepts;
+  Xapian::Query excluded;      ///< OR of excluded parts (empty query = none)
+  Xapian::Query text_filters;  ///< pem:/year: written in the query (empty = none)
+  bool has_or = false;
+  std::size_t word_count = 0;  ///< positive words typed (stopwords included)
+  std::set<std::string> highlight_stems;  ///< words and synonyms to mark in snippets
+  std::vector<QueryWord> words;           ///< plain free-text words, for did-you-mean
+
+  bool browse() const { return concepts.empty(); }
+  /// OR of the concepts (or match-all when browsing), minus exclusions, with text filters.
+  Xapian::Query any_words() const;
+  /// Same but every concept required.
+  Xapian::Query all_words() const;
+  /// Wraps a positive query with exclusions and text filters.
+  Xapian::Query finish(const Xapian::Query& positive) const;
+};
+
+ParsedQuery parse_query(std::string_view text, const Analyzer& analyzer, const Thesaurus& thesaurus,
+                        const ParserOptions& options);
+
+/// True for English function words ("the", "of", ...), normalised form.
+bool is_stopword(std::string_view word);
+
+}  // namespace studysearch

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages studysearch needs, only those missing.
+# Usage: scripts/deps.sh [build|test|bench]   (each level includes the previous)
+set -euo pipefail
+level="${1:-build}"
+packages=(build-essential cmake pkg-config libxapian-dev libicu-dev nlohmann-json3-dev
+          libcli11-dev libcpp-httplib-dev catch2 libbenchmark-dev libsqlite3-dev)
+if [[ "$level" == test || "$level" == bench ]]; then
+  # browser test (headless Chromium + playwright-core from npm), fuzzing and sanitizer runtimes
+  packages+=(chromium nodejs npm clang-14 libclang-rt-14-dev curl)
+fi
+if [[ "$level" == bench ]]; then
+  packages+=(wrk hyperfine time python3)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "studysearch: installing missing Debian packages: ${missing[*]}" >&2
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
