@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "json_io.hpp"
+#include "server.hpp"
 #include "studysearch/index_writer.hpp"
 #include "studysearch/studysearch.hpp"
 
@@ -128,7 +129,7 @@ int run_search(const SearchArgs& a) {
   r.facets = !a.no_facets;
   r.snippets = !a.no_snippets;
   const SearchResult result = engine.search(r);
-  if (a.json) std::cout << to_json(r, result).dump() << "\n";
+  if (a.json) std::cout << dump(to_json(r, result)) << "\n";
   else print_result(r, result);
   return 0;
 }
@@ -177,7 +178,7 @@ int run_topics(const RunArgs& a) {
     };
     nlohmann::json stats = {{"queries", micros.size()}, {"p50_us", pct(0.50)}, {"p95_us", pct(0.95)}, {"p99_us", pct(0.99)},
                             {"max_us", micros.back()}};
-    std::cerr << stats.dump() << "\n";
+    std::cerr << dump(stats) << "\n";
   }
   return 0;
 }
@@ -211,7 +212,7 @@ int run_show(const std::string& db, const std::string& id, bool json) {
   const auto study = engine.find_study(id);
   if (!study) throw Error(ErrorKind::not_found, "no study with id '" + id + "'");
   if (json) {
-    std::cout << study_json(*study).dump(2) << "\n";
+    std::cout << dump(study_json(*study), 2) << "\n";
     return 0;
   }
   const Study& s = *study;
@@ -277,7 +278,7 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
     cmd->callback([=] {
       set_action([=] {
         const auto info = SearchEngine::open(*db).info();
-        if (*json) std::cout << to_json(info).dump() << "\n";
+        if (*json) std::cout << dump(to_json(info)) << "\n";
         else std::cout << "documents: " << info.documents << "\nschema_version: " << info.schema_version
                        << "\nanalyzer: " << info.analyzer << "\nrevision: " << info.revision << "\n";
         return 0;
@@ -322,7 +323,7 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
         if (*json) {
           nlohmann::json out = nlohmann::json::array();
           for (const auto& h : hits) out.push_back(to_json(h));
-          std::cout << nlohmann::json{{"id", *id}, {"hits", out}}.dump() << "\n";
+          std::cout << dump(nlohmann::json{{"id", *id}, {"hits", out}}) << "\n";
         } else {
           for (const auto& h : hits) print_hit_line(h);
         }
@@ -359,6 +360,8 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
     add_ranking_options(cmd, a->options);
     cmd->callback([=] { set_action([=] { return run_topics(*a); }); });
   }
+  // serve (server_serve.cpp)
+  add_serve_command(app, set_action, &add_ranking_options);
 }
 
 }  // namespace studysearch::app

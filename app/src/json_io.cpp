@@ -70,4 +70,8 @@ json error_json(ErrorKind kind, const std::string& message) {
   return {{"error", {{"kind", to_string(kind)}, {"message", message}}}};
 }
 
+std::string dump(const json& value, int indent) {
+  return value.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
 }  // namespace studysearch::app

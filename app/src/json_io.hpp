@@ -16,4 +16,7 @@ nlohmann::json to_json(const IndexReport& report);
 nlohmann::json study_json(const Study& study);
 nlohmann::json error_json(ErrorKind kind, const std::string& message);
 
+/// Serialises; invalid UTF-8 (e.g. echoed from a query) becomes U+FFFD instead of throwing.
+std::string dump(const nlohmann::json& value, int indent = -1);
+
 }  // namespace studysearch::app

@@ -11,10 +11,8 @@ struct FieldIndexer {
   const Analyzer& analyzer;
   Xapian::Document& doc;
   Xapian::termpos position = 0;
-  WordCounts* words = nullptr;
 
-  void add(std::string_view text, unsigned weight, std::string_view field_prefix, bool field_positions,
-           bool count_words) {
+  void add(std::string_view text, unsigned weight, std::string_view field_prefix, bool field_positions) {
     if (text.empty()) return;
     std::string field_term(field_prefix);
     analyzer.tokenize(text, [&](const Token& token) {
@@ -27,7 +25,6 @@ struct FieldIndexer {
         if (field_positions) doc.add_posting(field_term, position, 1);
         else doc.add_term(field_term, 1);
       }
-      if (count_words && words) ++(*words)[std::string(token.word)];
     });
     position += schema::kFieldPositionGap;
   }
@@ -45,15 +42,21 @@ struct FieldIndexer {
 
 }  // namespace
 
+void count_words(const Study& study, const Analyzer& analyzer, WordCounts& words) {
+  for (const std::string* text : {&study.title, &study.summary})
+    analyzer.tokenize(*text, [&](const Token& token) { ++words[std::string(token.word)]; });
+}
+
 std::string pem_slot_value(Pem pem) { return std::string(1, static_cast<char>('0' + static_cast<int>(pem))); }
 
 Xapian::Document DocumentBuilder::build(const Study& study, WordCounts* words) const {
   Xapian::Document doc;
-  FieldIndexer fields{analyzer_, doc, 0, words};
-  fields.add(study.title, settings_.title_weight, schema::kTitle, true, true);
-  fields.add(study.summary, settings_.summary_weight, schema::kSummary, false, true);
-  fields.add(study.relevance, settings_.relevance_weight, schema::kRelevance, false, false);
-  fields.add(study.limitations, settings_.limitations_weight, schema::kLimitations, false, false);
+  FieldIndexer fields{analyzer_, doc, 0};
+  fields.add(study.title, settings_.title_weight, schema::kTitle, true);
+  fields.add(study.summary, settings_.summary_weight, schema::kSummary, false);
+  fields.add(study.relevance, settings_.relevance_weight, schema::kRelevance, false);
+  fields.add(study.limitations, settings_.limitations_weight, schema::kLimitations, false);
+  if (words) count_words(study, analyzer_, *words);
   for (const auto& author : study.authors) fields.add_names(author, settings_.author_weight, schema::kAuthor, false);
   if (!study.journal.empty()) fields.add_names(study.journal, settings_.journal_weight, schema::kJournalText, true);
 

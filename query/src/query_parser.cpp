@@ -257,7 +257,9 @@ class Builder {
     std::vector<Xapian::Query> others;
     const auto& forms = thesaurus_.group(match.group);
     for (std::size_t f = 0; f < forms.size(); ++f) {
-      if (forms[f].stems == typed) continue;
+      // Capitals-only forms ("ME", "GET") are everyday words in lowercased
+      // text, so they are never searched for as someone else's synonym.
+      if (forms[f].stems == typed || forms[f].capitals_only) continue;
       others.push_back(phrase_of(forms[f].stems));
       for (const auto& s : forms[f].stems) result_.highlight_stems.insert(s);
     }

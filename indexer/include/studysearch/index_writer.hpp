@@ -31,7 +31,6 @@ struct IndexSettings {
 
 struct WriterOptions {
   bool skip_invalid = false;      ///< write valid records even if some are invalid
-  std::size_t batch_size = 20000; ///< documents buffered before flushing to disk (not committing)
   ReaderOptions reader;
   /// Called now and then with (records written, records total).
   std::function<void(std::size_t done, std::size_t total)> progress;

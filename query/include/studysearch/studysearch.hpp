@@ -79,7 +79,9 @@ struct SearchResult {
 
 /// Ranking and limits. Defaults are the tuned values (see bench/RESULTS.md).
 struct EngineOptions {
-  double bm25_k1 = 1.2;
+  /// k1 is high because field weights are already in the wdf (title x3,
+  /// summary x2): 3.0 here is about 1.5 on raw counts. See bench/RANKING.md.
+  double bm25_k1 = 3.0;
   double bm25_b = 0.75;
   double bm25_min_normlen = 0.5;
   /// Queries of at most this many words rank studies containing all words first.
@@ -90,8 +92,8 @@ struct EngineOptions {
   bool stopwords = true;
   /// Pseudo-relevance feedback: expand queries of at least `prf_min_words`
   /// words with `prf_terms` terms from the top `prf_docs` results.
-  std::size_t prf_docs = 0, prf_terms = 0, prf_min_words = 5;
-  double prf_weight = 0.3;
+  std::size_t prf_docs = 5, prf_terms = 10, prf_min_words = 5;
+  double prf_weight = 0.5;
   std::size_t max_window = 10000;        ///< offset + limit cap
   std::size_t max_limit = 1000;          ///< limit cap
   std::size_t max_query_bytes = 4096;    ///< longer query text is limit_exceeded
