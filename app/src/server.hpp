@@ -2,7 +2,7 @@
 // The studysearch HTTP service: a JSON API over one shared SearchEngine and
 // the embedded web page. Handlers only translate HTTP <-> library structs;
 // errors travel as studysearch::Error and become an HTTP status in one table
-// (http_status() in server.cpp). Routes and their parameters: README "HTTP".
+// (http_status() in server.cpp). Routes: the table in Server::Impl::install_routes().
 //
 // Server is usable in-process (tests): construct, start(), port(), stop().
 // `studysearch serve` (add_serve_command) adds signal handling and logging.

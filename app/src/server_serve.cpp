@@ -60,8 +60,8 @@ int run_serve(ServeArgs a) {
   Server server(a.db, a.server);
   const int port = server.bind();
   const std::string host = a.server.host.find(':') != std::string::npos ? "[" + a.server.host + "]" : a.server.host;
-  std::cerr << "studysearch: serving " << a.db << " on http://" << host << ":" << port
-            << (a.server.token.empty() ? " (writes disabled)" : "") << std::endl;
+  if (a.server.token.empty()) std::cerr << "studysearch: writes are disabled (no --token-file)\n";
+  std::cerr << "studysearch: serving " << a.db << " on http://" << host << ":" << port << std::endl;
   signals.watch(server);
   server.run();
   std::cerr << "studysearch: stopped" << std::endl;
@@ -90,7 +90,8 @@ void add_serve_command(CLI::App& app, std::function<void(std::function<int()>)> 
   cmd->add_option("--host", a->server.host, "address to bind (loopback by default)")->capture_default_str();
   cmd->add_option("--port", a->server.port, "port; 0 picks a free one (printed on start)")
       ->capture_default_str()->check(CLI::Range(0, 65535));
-  cmd->add_option("--threads", a->server.threads, "worker threads (default: 2 x CPUs, at least 4)");
+  cmd->add_option("--threads", a->server.threads, "worker threads (default: 2 x CPUs, at least 4)")
+      ->check(CLI::Range(1, 1024));
   cmd->add_option("--token-file", a->token_file, "file whose first line is the bearer token for writes "
                                                  "(without it POST/DELETE answer 403)")->check(CLI::ExistingFile);
   cmd->add_option("--max-body", a->server.max_body, "request body limit in bytes")->capture_default_str();

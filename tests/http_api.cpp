@@ -1,0 +1,400 @@
+// The HTTP API, end to end: a Server on port 0 over a small index built in a
+// temporary folder, exercised with httplib::Client.
+#include <httplib.h>
+
+#include <catch2/catch.hpp>
+#include <mutex>
+#include <thread>
+
+#include "json_io.hpp"
+#include "server.hpp"
+#include "studysearch/index_writer.hpp"
+#include "studysearch/studysearch.hpp"
+#include "test_support.hpp"
+
+using nlohmann::json;
+using studysearch::Pem;
+using studysearch::Study;
+
+namespace {
+
+const std::string kToken = "s3cret-token";
+const std::string kScriptTitle = "Fatigue and <script>alert('x')</script> exertion";
+
+Study study(std::string id, std::string title, std::string journal, int year, Pem pem, std::string summary) {
+  Study s;
+  s.id = std::move(id);
+  s.title = std::move(title);
+  s.authors = {"Ada Lovelace", "Alan Turing"};
+  s.journal = std::move(journal);
+  s.year = year;
+  s.pem = pem;
+  s.summary = std::move(summary);
+  return s;
+}
+
+std::vector<Study> corpus() {
+  return {
+      study("smith-2019-exercise-fatigue", "Exercise and fatigue in ME/CFS", "Journal of Translational Medicine", 2019,
+            Pem::required, "Two-day CPET showed reduced workload and more fatigue on the second day."),
+      study("jones-2020-sleep-fatigue", "Sleep quality and fatigue", "Fatigue: Biomedicine, Health & Behavior", 2020,
+            Pem::not_required, "Unrefreshing sleep and fatigue were common in the cohort."),
+      study("lee-2021-nk-cells", "Natural killer cell function", "Frontiers in Immunology", 2021, Pem::required,
+            "NK cell cytotoxicity was lower in patients with post-exertional malaise and fatigue."),
+      study("kim-2018-orthostatic", "Orthostatic intolerance", "Frontiers in Immunology", 2018, Pem::unclear,
+            "Heart rate during a tilt test; orthostatic intolerance was frequent."),
+      study("doe-2022-script", kScriptTitle, "Journal of Translational Medicine", 2022, Pem::not_required,
+            "A title with markup <b>bold</b> & fatigue after exertion."),
+  };
+}
+
+std::string jsonl(const Study& s) { return studysearch::to_json(s) + "\n"; }
+
+// A running server over a fresh index; `token` empty = writes disabled.
+struct Fixture {
+  studysearch::test::TempDir dir;
+  std::string db = dir.file("index");
+  std::mutex log_mutex;
+  std::vector<std::string> log;
+  std::unique_ptr<studysearch::app::Server> server;
+  std::unique_ptr<httplib::Client> client;
+
+  explicit Fixture(std::string token = kToken, std::size_t max_body = 64 * 1024) {
+    studysearch::test::build_index(db, corpus());
+    studysearch::app::ServerOptions options;
+    options.port = 0;
+    options.threads = 4;
+    options.token = std::move(token);
+    options.max_body = max_body;
+    options.access_log = [this](const std::string& line) {
+      const std::lock_guard lock(log_mutex);
+      log.push_back(line);
+    };
+    server = std::make_unique<studysearch::app::Server>(db, options);
+    server->start();
+    client = std::make_unique<httplib::Client>("127.0.0.1", server->port());
+    client->set_read_timeout(10, 0);
+  }
+
+  studysearch::SearchEngine engine() const { return studysearch::SearchEngine::open(db); }
+
+  httplib::Result get(const std::string& path) { return client->Get(path.c_str()); }
+  httplib::Result post(const std::string& body, const std::string& token) {
+    httplib::Headers headers;
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    return client->Post("/v1/studies", headers, body, "application/x-ndjson");
+  }
+  httplib::Result remove(const std::string& id, const std::string& token) {
+    httplib::Headers headers;
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    return client->Delete(("/v1/studies/" + id).c_str(), headers);
+  }
+};
+
+json body_of(const httplib::Result& res) {
+  REQUIRE(res);
+  INFO(res->body);
+  REQUIRE(res->get_header_value("Content-Type") == "application/json; charset=utf-8");
+  return json::parse(res->body);
+}
+
+// An error response: status, kind, and the message (which must name the culprit).
+std::string expect_error(const httplib::Result& res, int status, const std::string& kind) {
+  REQUIRE(res);
+  INFO(res->body);
+  CHECK(res->status == status);
+  const json body = body_of(res);
+  CHECK(body["error"]["kind"] == kind);
+  return body["error"]["message"].get<std::string>();
+}
+
+json without_timing(json j) {
+  j.erase("took_ms");
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("GET /v1/search answers exactly what the library answers, as the CLI prints it") {
+  Fixture f;
+  studysearch::SearchRequest request;
+  request.text = "fatigue";
+  const json expected = studysearch::app::to_json(request, f.engine().search(request));
+  const auto res = f.get("/v1/search?q=fatigue");
+  REQUIRE(res->status == 200);
+  const json got = body_of(res);
+  CHECK(without_timing(got) == without_timing(expected));
+  CHECK(got["total"] == 4);
+  CHECK(got.contains("took_ms"));
+  for (const char* key : {"query", "total", "offset", "limit", "did_you_mean", "hits", "facets"}) CHECK(got.contains(key));
+}
+
+TEST_CASE("an empty query browses everything and honours sort, offset and limit") {
+  Fixture f;
+  const json all = body_of(f.get("/v1/search?sort=newest&limit=2&offset=1"));
+  CHECK(all["total"] == 5);
+  REQUIRE(all["hits"].size() == 2);
+  CHECK(all["hits"][0]["year"] == 2021);
+  CHECK(all["hits"][1]["year"] == 2020);
+  CHECK(all["offset"] == 1);
+}
+
+TEST_CASE("pem=required filters and keeps disjunctive pem counts") {
+  Fixture f;
+  studysearch::SearchRequest request;
+  request.text = "fatigue";
+  request.pem = {Pem::required};
+  const auto expected = f.engine().search(request);
+  const json got = body_of(f.get("/v1/search?q=fatigue&pem=required"));
+  CHECK(got["total"] == expected.total);
+  CHECK(got["total"] == 2);
+  for (const auto& hit : got["hits"]) CHECK(hit["pem"] == "required");
+  CHECK(got["facets"]["pem"][1] == json{{"value", "not_required"}, {"count", 2}});
+}
+
+TEST_CASE("journal is repeatable: values are ORed, matching ignores case and punctuation") {
+  Fixture f;
+  const json one = body_of(f.get("/v1/search?journal=Frontiers+in+Immunology"));
+  const json two = body_of(f.get("/v1/search?journal=frontiers%20in%20immunology&journal=Journal+of+Translational+Medicine"));
+  CHECK(one["total"] == 2);
+  CHECK(two["total"] == 4);
+  const json years = body_of(f.get("/v1/search?year_from=2019&year_to=2020&pem=required&pem=not_required"));
+  CHECK(years["total"] == 2);
+}
+
+TEST_CASE("bad parameter values are 400 with a message naming the parameter") {
+  Fixture f;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"/v1/search?limit=-1", "limit"},      {"/v1/search?limit=abc", "limit"},
+      {"/v1/search?offset=1.5", "offset"},   {"/v1/search?pem=maybe", "pem"},
+      {"/v1/search?year_from=abc", "year_from"}, {"/v1/search?year_to=20x", "year_to"},
+      {"/v1/search?sort=x", "sort"},         {"/v1/search?facets=maybe", "facets"},
+      {"/v1/complete?q=fa&k=-3", "k"},
+  };
+  for (const auto& [path, parameter] : cases) {
+    INFO(path);
+    const std::string message = expect_error(f.get(path), 400, "invalid_query");
+    CHECK_THAT(message, Catch::Contains("'" + parameter + "'"));
+  }
+  CHECK_THAT(expect_error(f.get("/v1/search?limit=5000"), 400, "limit_exceeded"), Catch::Contains("limit"));
+  CHECK_THAT(expect_error(f.get("/v1/search?offset=9995&limit=10"), 400, "limit_exceeded"), Catch::Contains("offset"));
+  CHECK_THAT(expect_error(f.get("/v1/search?year_from=2021&year_to=2019"), 400, "invalid_query"),
+             Catch::Contains("year_from"));
+}
+
+TEST_CASE("unknown query parameters are ignored") {
+  Fixture f;
+  const auto res = f.get("/v1/search?q=fatigue&colour=blue&utm_source=x");
+  REQUIRE(res->status == 200);
+  CHECK(body_of(res)["total"] == 4);
+}
+
+TEST_CASE("invalid UTF-8 in a parameter still gets valid JSON, never a 500") {
+  Fixture f;
+  const auto res = f.get("/v1/search?q=fatigue%FF%FE");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK_NOTHROW(json::parse(res->body));
+  const auto bad = f.get("/v1/search?sort=%FF");
+  CHECK(bad->status == 400);
+  CHECK_NOTHROW(json::parse(bad->body));
+}
+
+TEST_CASE("GET /v1/studies/{id} returns the stored record; an unknown id is 404") {
+  Fixture f;
+  const auto res = f.get("/v1/studies/lee-2021-nk-cells");
+  REQUIRE(res->status == 200);
+  CHECK(body_of(res) == studysearch::app::study_json(corpus()[2]));
+  CHECK_THAT(expect_error(f.get("/v1/studies/no-such-study"), 404, "not_found"), Catch::Contains("no-such-study"));
+  expect_error(f.get("/v1/studies/no-such-study/similar"), 404, "not_found");
+}
+
+TEST_CASE("similar, complete, info and healthz answer JSON") {
+  Fixture f;
+  const json similar = body_of(f.get("/v1/studies/smith-2019-exercise-fatigue/similar?k=2"));
+  CHECK(similar["id"] == "smith-2019-exercise-fatigue");
+  CHECK(similar["hits"].size() <= 2);
+  for (const auto& hit : similar["hits"]) CHECK(hit["id"] != "smith-2019-exercise-fatigue");
+  const json complete = body_of(f.get("/v1/complete?q=fati&k=3"));
+  CHECK(complete["completions"] == json::array({"fatigue"}));
+  const json info = body_of(f.get("/v1/info"));
+  CHECK(info["documents"] == 5);
+  const auto health = f.get("/healthz");
+  CHECK(health->status == 200);
+  CHECK(body_of(health)["status"] == "ok");
+}
+
+TEST_CASE("writes need the bearer token: none or a wrong one is 401") {
+  Fixture f;
+  const Study extra = study("new-2023-study", "A new study", "New Journal", 2023, Pem::required, "Brand new zebrafish summary.");
+  const auto none = f.post(jsonl(extra), "");
+  expect_error(none, 401, "unauthorized");
+  CHECK(none->get_header_value("WWW-Authenticate") == "Bearer");
+  expect_error(f.post(jsonl(extra), "s3cret-tokeN"), 401, "unauthorized");
+  expect_error(f.post(jsonl(extra), kToken + "x"), 401, "unauthorized");
+  expect_error(f.remove("lee-2021-nk-cells", "wrong"), 401, "unauthorized");
+  CHECK(f.engine().info().documents == 5);
+}
+
+TEST_CASE("a valid POST is indexed and found by the next search; DELETE removes a study") {
+  Fixture f;
+  const Study extra = study("new-2023-study", "A new study", "New Journal", 2023, Pem::required, "Brand new zebrafish summary.");
+  const auto res = f.post(jsonl(extra), kToken);
+  REQUIRE(res->status == 200);
+  const json report = body_of(res);
+  CHECK(report["added"] == 1);
+  CHECK(report["replaced"] == 0);
+  CHECK(body_of(f.get("/v1/search?q=zebrafish"))["total"] == 1);
+
+  const auto deleted = f.remove("new-2023-study", kToken);
+  REQUIRE(deleted->status == 200);
+  CHECK(body_of(deleted)["deleted"] == 1);
+  CHECK(body_of(f.get("/v1/search?q=zebrafish"))["total"] == 0);
+  expect_error(f.get("/v1/studies/new-2023-study"), 404, "not_found");
+  expect_error(f.remove("new-2023-study", kToken), 404, "not_found");
+}
+
+TEST_CASE("an invalid POST is 400 listing every issue, and nothing is written") {
+  Fixture f;
+  const Study good = study("good-2023-study", "Good", "J", 2023, Pem::required, "Valid zebrafish record.");
+  const std::string body = jsonl(good) + "{\"id\": \"Bad Id\", \"summary\": \"x\"}\n" + "{\"id\": \"no-summary\"}\n" +
+                           "{\"id\": \"typo\", \"summary\": \"x\", \"titel\": \"oops\"}\n";
+  const auto res = f.post(body, kToken);
+  const std::string message = expect_error(res, 400, "invalid_input");
+  CHECK_THAT(message, Catch::Contains("<request>:2"));
+  CHECK_THAT(message, Catch::Contains("<request>:3"));
+  CHECK_THAT(message, Catch::Contains("<request>:4"));
+  const json issues = body_of(res)["error"]["issues"];
+  REQUIRE(issues.size() == 3);
+  CHECK(issues[0]["line"] == 2);
+  CHECK(issues[2]["field"] == "titel");
+  CHECK(f.engine().info().documents == 5);
+  CHECK(body_of(f.get("/v1/search?q=zebrafish"))["total"] == 0);
+
+  expect_error(f.post("", kToken), 400, "invalid_input");
+  expect_error(f.post(jsonl(good) + jsonl(good), kToken), 400, "invalid_input");  // same id twice
+  CHECK(f.engine().info().documents == 5);
+}
+
+TEST_CASE("a body over the size limit is 413") {
+  Fixture f(kToken, 4096);
+  const Study big = study("big-2023-study", "Big", "J", 2023, Pem::required, std::string(8000, 'a'));
+  CHECK_THAT(expect_error(f.post(jsonl(big), kToken), 413, "limit_exceeded"), Catch::Contains("4096"));
+  CHECK(f.engine().info().documents == 5);
+  CHECK(f.get("/healthz")->status == 200);  // the server is still fine
+}
+
+TEST_CASE("without a token writes are disabled: 403") {
+  Fixture f("");
+  const Study extra = study("new-2023-study", "A new study", "New Journal", 2023, Pem::required, "Summary.");
+  CHECK_THAT(expect_error(f.post(jsonl(extra), kToken), 403, "forbidden"), Catch::Contains("--token-file"));
+  expect_error(f.remove("lee-2021-nk-cells", kToken), 403, "forbidden");
+  CHECK(f.engine().info().documents == 5);
+}
+
+TEST_CASE("every response carries the security headers; HTML also a CSP") {
+  Fixture f;
+  for (const char* path : {"/", "/app.js", "/style.css", "/v1/search?q=x", "/v1/studies/none", "/nope", "/v1/search?limit=x"}) {
+    INFO(path);
+    const auto res = f.get(path);
+    REQUIRE(res);
+    CHECK(res->get_header_value("X-Content-Type-Options") == "nosniff");
+    CHECK(res->get_header_value("Referrer-Policy") == "no-referrer");
+    CHECK(res->get_header_value("X-Frame-Options") == "DENY");
+  }
+  const auto page = f.get("/");
+  REQUIRE(page->status == 200);
+  CHECK(page->get_header_value("Content-Type") == "text/html; charset=utf-8");
+  CHECK_THAT(page->get_header_value("Content-Security-Policy"), Catch::Contains("default-src 'self'"));
+  CHECK_THAT(page->body, Catch::Contains("/app.js"));
+  CHECK(f.get("/index.html")->body == page->body);
+  CHECK(f.get("/app.js")->get_header_value("Content-Type") == "text/javascript; charset=utf-8");
+}
+
+TEST_CASE("static files come only from the embedded set: traversal is 404") {
+  Fixture f;
+  for (const char* path : {"/../etc/passwd", "/..%2f..%2fetc%2fpasswd", "/%2e%2e/etc/passwd", "/.hidden", "/web/app.js",
+                           "/CMakeLists.txt", "/v1/../../etc/passwd"}) {
+    INFO(path);
+    const auto res = f.get(path);
+    REQUIRE(res);
+    CHECK(res->status == 404);
+    CHECK(res->body.find("root:") == std::string::npos);
+  }
+}
+
+TEST_CASE("markup from the index never appears unescaped in any response") {
+  Fixture f;
+  for (const char* path : {"/v1/search?q=script", "/v1/search?q=exertion&snippets=1", "/v1/search?q=bold",
+                           "/v1/studies/doe-2022-script", "/v1/studies/smith-2019-exercise-fatigue/similar?k=10",
+                           "/v1/complete?q=scr", "/v1/search?q=%3Cscript%3E", "/v1/studies/%3Cscript%3E", "/%3Cscript%3E"}) {
+    INFO(path);
+    const auto res = f.get(path);
+    REQUIRE(res);
+    CHECK(res->body.find("<script") == std::string::npos);
+    CHECK(res->body.find("<b>") == std::string::npos);
+  }
+  // The escaping is of the wire form only: the value is exact.
+  CHECK(body_of(f.get("/v1/studies/doe-2022-script"))["title"] == kScriptTitle);
+  const json hits = body_of(f.get("/v1/search?q=script"))["hits"];
+  REQUIRE(hits.size() == 1);
+  CHECK(hits[0]["title"] == kScriptTitle);
+  CHECK_THAT(hits[0]["snippet"].get<std::string>(), !Catch::Contains("<script"));
+}
+
+TEST_CASE("many concurrent searches share one engine while a write commits") {
+  Fixture f;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 6; ++t) {
+    readers.emplace_back([&, port = f.server->port()] {
+      httplib::Client c("127.0.0.1", port);
+      for (int i = 0; i < 25; ++i) {
+        const auto res = c.Get("/v1/search?q=fatigue&pem=required");
+        if (!res || res->status != 200 || json::parse(res->body)["total"] != 2) ++failures;
+      }
+    });
+  }
+  const Study extra = study("new-2023-study", "A new study", "New Journal", 2023, Pem::not_required, "Zebrafish.");
+  CHECK(f.post(jsonl(extra), kToken)->status == 200);
+  for (auto& t : readers) t.join();
+  CHECK(failures == 0);
+  CHECK(body_of(f.get("/v1/search?q=zebrafish"))["total"] == 1);
+}
+
+TEST_CASE("every request gets one access log line: method, target, status, milliseconds") {
+  Fixture f;
+  f.get("/v1/search?q=fatigue&pem=required");
+  f.get("/v1/studies/none");
+  f.server->stop();
+  const std::lock_guard lock(f.log_mutex);
+  REQUIRE(f.log.size() == 2);
+  CHECK_THAT(f.log[0], Catch::Matches(R"(GET /v1/search\?q=fatigue&pem=required 200 \d+\.\d ms)"));
+  CHECK_THAT(f.log[1], Catch::Matches(R"(GET /v1/studies/none 404 \d+\.\d ms)"));
+}
+
+TEST_CASE("stop() ends serving; a second stop() is harmless") {
+  Fixture f;
+  REQUIRE(f.get("/healthz")->status == 200);
+  f.server->stop();
+  f.server->stop();
+  httplib::Client c("127.0.0.1", f.server->port());
+  c.set_connection_timeout(1, 0);
+  CHECK_FALSE(c.Get("/healthz"));
+}
+
+TEST_CASE("the token file: first line, trimmed; an empty file is an error") {
+  studysearch::test::TempDir dir;
+  const auto write = [&](const std::string& name, const std::string& text) {
+    studysearch::test::write_text_file(dir.file(name), text);
+    return dir.file(name);
+  };
+  CHECK(studysearch::app::read_token_file(write("a", "  abc123 \nsecond line\n")) == "abc123");
+  CHECK_THROWS_AS(studysearch::app::read_token_file(write("b", "")), studysearch::Error);
+  CHECK_THROWS_AS(studysearch::app::read_token_file(write("c", "   \n")), studysearch::Error);
+  CHECK_THROWS_AS(studysearch::app::read_token_file(dir.file("missing")), studysearch::Error);
+  CHECK(studysearch::app::token_matches("abc", "abc"));
+  CHECK_FALSE(studysearch::app::token_matches("abc", "abcd"));
+  CHECK_FALSE(studysearch::app::token_matches("abc", "ab"));
+  CHECK_FALSE(studysearch::app::token_matches("abc", ""));
+}
