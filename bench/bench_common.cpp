@@ -103,7 +103,7 @@ BenchConfig read_config(int& argc, char** argv) {
   c.seed = env_or("STUDYSEARCH_BENCH_SEED", "unknown");
   c.docs = std::stoull(env_or("STUDYSEARCH_BENCH_DOCS", "0"));
   c.per_class = std::stoull(env_or("STUDYSEARCH_BENCH_PER_CLASS", "300"));
-  c.heavy_per_class = std::stoull(env_or("STUDYSEARCH_BENCH_HEAVY_PER_CLASS", "100"));
+  c.heavy_per_class = std::stoull(env_or("STUDYSEARCH_BENCH_HEAVY_PER_CLASS", "40"));
   c.commit = env_or("STUDYSEARCH_BENCH_COMMIT", "");
   int kept = 1;
   for (int i = 1; i < argc; ++i) {

@@ -41,11 +41,11 @@ std::map<std::string, std::vector<BenchQuery>> by_class(const std::vector<BenchQ
 ///   --work=DIR         STUDYSEARCH_BENCH_WORK     cached indexes (built when missing)
 ///   --docs=N --seed=S  STUDYSEARCH_BENCH_DOCS/SEED  what the corpus was generated with
 ///   --per_class=N      STUDYSEARCH_BENCH_PER_CLASS  queries timed per benchmark (default 300)
-///   --heavy_per_class=N  ..._HEAVY_PER_CLASS        same, for the slow baseline facet runs (default 100)
+///   --heavy_per_class=N  ..._HEAVY_PER_CLASS        same, for the slow baseline facet runs (default 40)
 ///   --keep_index       (bench_index) keep the built indexes as the cache for bench_search
 struct BenchConfig {
   std::string corpus, queries, work, commit;
-  std::size_t docs = 0, per_class = 300, heavy_per_class = 100;
+  std::size_t docs = 0, per_class = 300, heavy_per_class = 40;
   std::string seed;
   bool keep_index = false;
 };

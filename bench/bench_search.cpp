@@ -134,26 +134,22 @@ std::string typed_prefix(std::string text) {
 }
 #endif
 
-struct Registrar {
-  Engines& engines;
-  const sb::BenchConfig& config;
+/// One benchmark: `iterations` queries of `queries`, round-robin.
+template <typename Open, typename Run>
+void add(const std::string& name, std::vector<sb::BenchQuery> queries, std::size_t iterations, Open open, Run run) {
+  if (queries.empty()) return;
+  benchmark::RegisterBenchmark(name.c_str(),
+                               [queries = std::move(queries), open, run](benchmark::State& state) {
+                                 time_queries(state, queries, open, run);
+                               })
+      ->Iterations(static_cast<benchmark::IterationCount>(std::max<std::size_t>(1, iterations)))
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+}
 
-  template <typename Open, typename Run>
-  void add(const std::string& name, std::vector<sb::BenchQuery> queries, std::size_t iterations, Open open, Run run) {
-    if (queries.empty()) return;
-    benchmark::RegisterBenchmark(name.c_str(),
-                                 [queries = std::move(queries), open, run](benchmark::State& state) {
-                                   time_queries(state, queries, open, run);
-                                 })
-        ->Iterations(static_cast<benchmark::IterationCount>(std::max<std::size_t>(1, iterations)))
-        ->Unit(benchmark::kMillisecond)
-        ->UseRealTime();
-  }
-};
-
-void register_all(Registrar& reg, const std::map<std::string, std::vector<sb::BenchQuery>>& classes) {
-  Engines& e = reg.engines;
-  const auto n = reg.config.per_class, heavy = reg.config.heavy_per_class;
+void register_all(Engines& e, const sb::BenchConfig& config,
+                  const std::map<std::string, std::vector<sb::BenchQuery>>& classes) {
+  const auto n = config.per_class, heavy = config.heavy_per_class;
 #ifdef STUDYSEARCH_BENCH_OURS
   auto ours = [&e] { e.ours(); };
   auto with = [&e](auto tweak) {
@@ -164,41 +160,41 @@ void register_all(Registrar& reg, const std::map<std::string, std::vector<sb::Be
     };
   };
   for (const auto& [cls, qs] : classes) {
-    reg.add("ours/plain/" + cls, qs, n, ours, with([](auto&) {}));
-    reg.add("ours/facets/" + cls, qs, n, ours, with([](auto& r) { r.facets = true; }));
-    reg.add("ours/pem_facets/" + cls, qs, n, ours, with([](auto& r) {
+    add("ours/plain/" + cls, qs, n, ours, with([](auto&) {}));
+    add("ours/facets/" + cls, qs, n, ours, with([](auto& r) { r.facets = true; }));
+    add("ours/pem_facets/" + cls, qs, n, ours, with([](auto& r) {
               r.facets = true;
               r.pem = {studysearch::Pem::required};
             }));
-    reg.add("ours/newest/" + cls, qs, n, ours, with([](auto& r) { r.sort = studysearch::Sort::newest; }));
-    reg.add("ours/deep_page/" + cls, qs, n, ours, with([](auto& r) { r.offset = 500; }));
-    reg.add("ours/snippets/" + cls, qs, n, ours, with([](auto& r) { r.snippets = true; }));
-    reg.add("ours/complete/" + cls, qs, n, ours,
+    add("ours/newest/" + cls, qs, n, ours, with([](auto& r) { r.sort = studysearch::Sort::newest; }));
+    add("ours/deep_page/" + cls, qs, n, ours, with([](auto& r) { r.offset = 500; }));
+    add("ours/snippets/" + cls, qs, n, ours, with([](auto& r) { r.snippets = true; }));
+    add("ours/complete/" + cls, qs, n, ours,
             [&e](const sb::BenchQuery& q) { return e.ours().complete(typed_prefix(q.text)).size(); });
   }
   std::vector<sb::BenchQuery> filtered;  // browse: no text, the query set's filters, facets
   for (const auto& [cls, qs] : classes)
     for (const auto& q : qs)
       if (!q.filters.empty()) filtered.push_back(q);
-  reg.add("ours/browse/filtered", filtered, n, ours, with([](auto& r) {
+  add("ours/browse/filtered", filtered, n, ours, with([](auto& r) {
             r.text.clear();
             r.facets = true;
           }));
   std::vector<sb::BenchQuery> ids;  // similar: studies spread over the corpus
-  const std::size_t docs = std::max<std::size_t>(1, reg.config.docs);
+  const std::size_t docs = std::max<std::size_t>(1, config.docs);
   for (std::size_t k = 0; k < n; ++k) ids.push_back({"similar-" + std::to_string(k), "similar", "gen-" + std::to_string(k * 7919 % docs + 1), {}});
-  reg.add("ours/similar/ids", ids, n, ours, [&e](const sb::BenchQuery& q) { return e.ours().similar(q.text, 5).size(); });
+  add("ours/similar/ids", ids, n, ours, [&e](const sb::BenchQuery& q) { return e.ours().similar(q.text, 5).size(); });
 #endif
   for (const auto& [cls, qs] : classes) {
-    reg.add("xapian/plain/" + cls, qs, n, [&e] { e.xapian(); },
+    add("xapian/plain/" + cls, qs, n, [&e] { e.xapian(); },
             [&e](const sb::BenchQuery& q) { return e.xapian().search(q.text, q.filters, false).total; });
-    reg.add("xapian/facets/" + cls, qs, n, [&e] { e.xapian(); },
+    add("xapian/facets/" + cls, qs, n, [&e] { e.xapian(); },
             [&e](const sb::BenchQuery& q) { return e.xapian().search(q.text, q.filters, true).total; });
   }
   for (const auto& [cls, qs] : classes) {
-    reg.add("fts5/plain/" + cls, qs, heavy, [&e] { e.fts5(); },
+    add("fts5/plain/" + cls, qs, heavy, [&e] { e.fts5(); },
             [&e](const sb::BenchQuery& q) { return e.fts5().search(q.text, q.filters, false).total; });
-    reg.add("fts5/facets/" + cls, qs, heavy, [&e] { e.fts5(); },
+    add("fts5/facets/" + cls, qs, heavy, [&e] { e.fts5(); },
             [&e](const sb::BenchQuery& q) { return e.fts5().search(q.text, q.filters, true).total; });
   }
 }
@@ -219,8 +215,7 @@ int main(int argc, char** argv) {
     benchmark::AddCustomContext("heavy_per_class", std::to_string(config.heavy_per_class));
     const auto classes = sb::by_class(sb::load_queries(config.queries));
     Engines engines(config);
-    Registrar reg{engines, config};
-    register_all(reg, classes);
+    register_all(engines, config, classes);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     return 0;

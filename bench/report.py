@@ -19,8 +19,8 @@ OUR_FEATURES = ("pem_facets", "newest", "deep_page", "snippets", "complete")
 
 def load_benchmarks(path):
     """{name without the /iterations suffix: benchmark entry}, {} when missing."""
-    if not os.path.exists(path):
-        return {}, {}
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return {}, {}  # Google Benchmark writes nothing when no benchmark matched
     with open(path) as f:
         data = json.load(f)
     out = {}
@@ -86,7 +86,11 @@ def main(results_dir, output):
         search_rss[e] = max_rss_mb(os.path.join(results_dir, f"search-{e}.time"))
         index_rss[e] = max_rss_mb(os.path.join(results_dir, f"index-{e}.time"))
     with open(os.path.join(results_dir, "commands.txt")) as f:
-        commands = [line.rstrip("\n").replace(meta["corpus"], "CORPUS") for line in f if line.strip()]
+        commands = [line.rstrip("\n") for line in f if line.strip()]
+    for name, path in meta["paths"].items():  # the specific ones first: all lie inside BUILD
+        if name != "ROOT":
+            commands = [c.replace(path, "$" + name) for c in commands]
+    commands = [c.replace(meta["paths"]["ROOT"] + "/", "").replace(meta["paths"]["ROOT"], ".") for c in commands]
     have_ours = any(name.startswith("ours/") and not b.get("error_occurred") for name, b in search.items())
 
     L = ["# Benchmark results", "",
@@ -102,7 +106,12 @@ def main(results_dir, output):
          f"{meta['corpus_bytes'] / 1e6:.0f} MB JSONL |",
          f"| queries | {meta['per_class']} per class (FTS5: first {meta['heavy_per_class']}); "
          f"{', '.join(CLASSES)} |",
-         f"| suite wall time | {meta['seconds']} s |", ""]
+         f"| suite wall time | {meta['seconds']} s (load average before: {meta['load_before']}) |", ""]
+    load = float(meta["load_before"].split()[0])
+    if load > 0.5 * meta["cores"]:
+        L += [f"**The machine was busy** (load average {load:.1f} on {meta['cores']} cores when the suite "
+              "started): wall-clock figures include waiting for a core; the CPU-time tables are the "
+              "steadier comparison.", ""]
     if not have_ours:
         L += ["**Our engine was not measured** (its libraries did not build or link, or every "
               "benchmark failed); only the baselines are shown.", ""]
@@ -114,6 +123,15 @@ def main(results_dir, output):
           "the whole match set; FTS5 runs three `GROUP BY` queries. FTS5 \"matches\" is the exact count; "
           "Xapian's plain count is its estimate.", ""]
     latency_table(search, "facets", L)
+
+    L += ["", "## Mean CPU time per query (ms)", "",
+          "The searching thread's CPU time, which other work on the machine does not inflate "
+          "(wall-clock percentiles above do include waiting for a core).", "",
+          "| class | " + " | ".join(f"{e} {mode}" for mode in ("plain", "facets") for e in ENGINES) + " |",
+          "|---" * 7 + "|"]
+    for cls in CLASSES:
+        cells = [ms(counter(search.get(f"{e}/{mode}/{cls}"), "cpu_time")) for mode in ("plain", "facets") for e in ENGINES]
+        L.append(f"| {cls} | " + " | ".join(cells) + " |")
 
     if have_ours:
         L += ["", "## Our engine: other request shapes (p50 / p95 / p99 ms)", "",
@@ -131,15 +149,19 @@ def main(results_dir, output):
             L.append(f"| {label} | " + " | ".join(ms(counter(b, k)) for k in ("p50_ms", "p95_ms", "p99_ms")) + " |")
 
     L += ["", "## Indexing (whole corpus, fresh folder, one commit)", "",
-          "| engine | docs/s | seconds | on disk MB | bytes/record | peak RSS MB |", "|---|---|---|---|---|---|"]
+          "Wall-clock docs/s, and docs per CPU-second of the indexing process (all its threads), "
+          "which other work on the machine does not inflate.", "",
+          "| engine | docs/s | seconds | docs/CPU-s | CPU s | on disk MB | bytes/record | peak RSS MB |",
+          "|---|---|---|---|---|---|---|---|"]
     for e in ENGINES:
         b = index.get(e)
         if not counter(b, "docs_per_s"):
-            L.append(f"| {e} | – | – | – | – | – |")
+            L.append(f"| {e} |" + " – |" * 7)
             continue
         rss = index_rss[e] if index_rss[e] is not None else b.get("peak_rss_mb")
-        L.append(f"| {e} | {b['docs_per_s']:.0f} | {b['seconds']:.1f} | {b['disk_mb']:.1f} | "
-                 f"{b['bytes_per_doc']:.0f} | {rss:.0f} |")
+        cpu = b["cpu_time"]  # seconds: the benchmark's unit
+        L.append(f"| {e} | {b['docs_per_s']:.0f} | {b['seconds']:.1f} | {b['docs'] / cpu:.0f} | {cpu:.1f} | "
+                 f"{b['disk_mb']:.1f} | {b['bytes_per_doc']:.0f} | {rss:.0f} |")
     ours_rate = counter(index.get("ours"), "docs_per_s")
     xapian_rate = counter(index.get("xapian"), "docs_per_s")
     if ours_rate and xapian_rate:
@@ -153,7 +175,9 @@ def main(results_dir, output):
     if failed:
         L += ["", "## Benchmarks that failed", ""] + [f"- `{n}`: {m}" for n, m in failed]
 
-    L += ["", "## Commands", "", "CORPUS is the generated corpus, cached under the build folder.", "", "```"]
+    L += ["", "## Commands", "", "Paths: " + ", ".join(
+        f"`${k}` = `{os.path.relpath(v, meta['paths']['ROOT'])}`" for k, v in meta["paths"].items() if k != "ROOT")
+        + " (relative to the repository root).", "", "```"]
     L += commands + ["```", ""]
     with open(output, "w") as f:
         f.write("\n".join(L))

@@ -321,9 +321,7 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
       set_action([=] {
         const auto hits = SearchEngine::open(*db).similar(*id, *k);
         if (*json) {
-          nlohmann::json out = nlohmann::json::array();
-          for (const auto& h : hits) out.push_back(to_json(h));
-          std::cout << dump(nlohmann::json{{"id", *id}, {"hits", out}}) << "\n";
+          std::cout << dump(similar_json(*id, hits)) << "\n";
         } else {
           for (const auto& h : hits) print_hit_line(h);
         }

@@ -48,6 +48,12 @@ json to_json(const SearchRequest& request, const SearchResult& result) {
           {"took_ms", result.took_ms}};
 }
 
+json similar_json(const std::string& id, const std::vector<Hit>& hits) {
+  json list = json::array();
+  for (const auto& h : hits) list.push_back(to_json(h));
+  return {{"id", id}, {"hits", list}};
+}
+
 json to_json(const IndexInfo& info) {
   return {{"documents", info.documents},
           {"schema_version", info.schema_version},

@@ -12,6 +12,8 @@ nlohmann::json to_json(const Hit& hit);
 nlohmann::json to_json(const Facets& facets);
 nlohmann::json to_json(const SearchRequest& request, const SearchResult& result);
 nlohmann::json to_json(const IndexInfo& info);
+/// {"id": id, "hits": [...]} for similar studies.
+nlohmann::json similar_json(const std::string& id, const std::vector<Hit>& hits);
 nlohmann::json to_json(const IndexReport& report);
 nlohmann::json study_json(const Study& study);
 nlohmann::json error_json(ErrorKind kind, const std::string& message);

@@ -226,9 +226,7 @@ struct Server::Impl {
 
   void similar(const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
-    json hits = json::array();
-    for (const auto& hit : engine.similar(id, count_param(req.params, "k", 5, 100))) hits.push_back(to_json(hit));
-    send_json(res, {{"id", id}, {"hits", hits}});
+    send_json(res, similar_json(id, engine.similar(id, count_param(req.params, "k", 5, 100))));
   }
 
   void complete(const httplib::Request& req, httplib::Response& res) {

@@ -28,8 +28,15 @@ inline void emit_record(Study&& study, std::vector<FieldProblem> problems, const
     return;
   }
   if (!sink.on_issue) return;
-  for (auto& problem : problems) {
-    sink.on_issue(RecordIssue{file, line, std::move(problem.field), std::move(problem.reason)});
+  // A hostile record (thousands of unknown keys) must not flood the report.
+  constexpr std::size_t kMaxIssuesPerRecord = 20;
+  for (std::size_t i = 0; i < problems.size() && i < kMaxIssuesPerRecord; ++i) {
+    sink.on_issue(RecordIssue{file, line, std::move(problems[i].field), std::move(problems[i].reason)});
+  }
+  if (problems.size() > kMaxIssuesPerRecord) {
+    sink.on_issue(RecordIssue{file, line, "",
+                              "and " + std::to_string(problems.size() - kMaxIssuesPerRecord) +
+                                  " more problems in this record"});
   }
 }
 

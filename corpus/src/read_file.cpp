@@ -12,7 +12,10 @@ namespace studysearch {
 
 std::string RecordIssue::message() const {
   std::string out = file;
-  if (line > 0) out += (out.empty() ? "" : ":") + std::to_string(line);
+  if (line > 0) {
+    if (!out.empty()) out += ':';
+    out += std::to_string(line);
+  }
   for (const std::string* part : {&field, &reason}) {
     if (part->empty()) continue;
     if (!out.empty()) out += ": ";

@@ -5,13 +5,17 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <set>
 
 #include "text_util.hpp"
 
 namespace studysearch {
 namespace {
 
-using Json = nlohmann::ordered_json;  // keeps input order (problems) and struct order (output)
+// Parsing uses std::map objects (ordered_json's linear lookup would make a
+// record with many keys quadratic); output uses ordered_json for struct order.
+using Json = nlohmann::json;
+using OutputJson = nlohmann::ordered_json;
 
 constexpr std::size_t kMaxIdBytes = 120;
 constexpr int kMinYear = 1800;
@@ -22,12 +26,20 @@ constexpr std::array<std::string_view, 13> kFields = {
     "id",      "title",     "authors",     "journal", "year",           "doi",    "summary",
     "relevance", "limitations", "pem",     "evidence_level", "design", "url"};
 
-std::string in_quotes(std::string_view text, std::size_t max_bytes = 60) {
-  if (text.size() <= max_bytes) return "'" + std::string(text) + "'";
+// Keeps messages short when a hostile record has a megabyte-long key or value.
+std::string shorten(std::string_view text, std::size_t max_bytes = 60) {
+  if (text.size() <= max_bytes) return std::string(text);
   // Cut before a UTF-8 continuation byte so the message stays valid UTF-8.
   std::size_t cut = max_bytes;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return "'" + std::string(text.substr(0, cut)) + "...'";
+  return std::string(text.substr(0, cut)) + "...";
+}
+
+std::string in_quotes(std::string_view text) {
+  std::string out(1, '\'');  // built with += : GCC 12 warns falsely on "'" + std::string
+  out += shorten(text);
+  out += '\'';
+  return out;
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -52,7 +64,7 @@ std::string unknown_field_reason(std::string_view key) {
     if (edit_distance(lower, field) <= 2) return reason + " (did you mean '" + std::string(field) + "'?)";
   }
   reason += " (known fields:";
-  for (std::string_view field : kFields) reason += " " + std::string(field);
+  for (std::string_view field : kFields) (reason += ' ') += field;
   return reason + ")";
 }
 
@@ -161,7 +173,7 @@ void read_field(const std::string& key, const Json& value, Study& study,
   } else if (key == "url") {
     read_string(key, value, study.url, problems);
   } else {
-    problems.push_back({key, unknown_field_reason(key)});
+    problems.push_back({shorten(key), unknown_field_reason(key)});
   }
 }
 
@@ -241,7 +253,7 @@ std::vector<FieldProblem> validate(const Study& study) {
 }
 
 std::string to_json(const Study& study) {
-  Json json = Json::object();
+  OutputJson json = OutputJson::object();
   json["id"] = study.id;
   if (!study.title.empty()) json["title"] = study.title;
   if (!study.authors.empty()) json["authors"] = study.authors;
@@ -257,7 +269,7 @@ std::string to_json(const Study& study) {
   if (!study.url.empty()) json["url"] = study.url;
   // Invalid UTF-8 (only possible in a study that fails validate()) becomes U+FFFD
   // instead of throwing.
-  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return json.dump(-1, ' ', false, OutputJson::error_handler_t::replace);
 }
 
 Study study_from_json(std::string_view json, std::vector<FieldProblem>& problems) {
@@ -274,23 +286,24 @@ Study study_from_json(std::string_view json, std::vector<FieldProblem>& problems
     problems.push_back({"", "nesting too deep (more than 32 levels of arrays/objects)"});
     return study;
   }
-  // The callback sees top-level keys (depth 1) so a repeated field is an error
-  // instead of silently keeping the last value.
-  std::vector<std::string> seen_keys;
-  auto check_duplicates = [&](int depth, Json::parse_event_t event, Json& parsed) {
+  // The callback sees top-level keys (depth 1): it keeps their input order for
+  // the problems and makes a repeated field an error instead of "last one wins".
+  std::set<std::string> seen_keys;
+  std::vector<std::string> keys_in_order;
+  auto record_keys = [&](int depth, Json::parse_event_t event, Json& parsed) {
     if (depth != 1 || event != Json::parse_event_t::key) return true;
     const auto& key = parsed.get_ref<const std::string&>();
-    if (std::find(seen_keys.begin(), seen_keys.end(), key) != seen_keys.end()) {
-      problems.push_back({key, "duplicate field " + in_quotes(key)});
+    if (seen_keys.insert(key).second) {
+      keys_in_order.push_back(key);
     } else {
-      seen_keys.push_back(key);
+      problems.push_back({shorten(key), "duplicate field " + in_quotes(key)});
     }
     return true;
   };
   Json parsed;
   try {
-    parsed = Json::parse(json.begin(), json.end(), check_duplicates, /*allow_exceptions=*/true);
-  } catch (const Json::parse_error& error) {
+    parsed = Json::parse(json.begin(), json.end(), record_keys, /*allow_exceptions=*/true);
+  } catch (const Json::exception& error) {  // parse_error, and out_of_range for a number overflow
     std::string_view what = error.what();
     if (auto end = what.find("] "); end != std::string_view::npos) what.remove_prefix(end + 2);
     problems.push_back({"", "invalid JSON: " + std::string(what)});
@@ -300,7 +313,7 @@ Study study_from_json(std::string_view json, std::vector<FieldProblem>& problems
     problems.push_back({"", "a record must be a JSON object, got " + std::string(parsed.type_name())});
     return study;
   }
-  for (const auto& [key, value] : parsed.items()) read_field(key, value, study, problems);
+  for (const auto& key : keys_in_order) read_field(key, parsed.at(key), study, problems);
   return study;
 }
 

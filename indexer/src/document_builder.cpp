@@ -64,9 +64,7 @@ Xapian::Document DocumentBuilder::build(const Study& study, WordCounts* words) c
   doc.add_boolean_term(schema::term(schema::kPemFilter, to_string(study.pem)));
   doc.add_value(schema::kPemSlot, pem_slot_value(study.pem));
   if (!study.journal.empty()) {
-    std::string key = journal_key(study.journal);
-    if (key.size() > 200) key.resize(200);
-    doc.add_boolean_term(schema::term(schema::kJournalFilter, key));
+    doc.add_boolean_term(schema::key_term(schema::kJournalFilter, study.journal));
     doc.add_value(schema::kJournalSlot, study.journal);
   }
   if (study.year) {
@@ -83,9 +81,7 @@ Xapian::Document DocumentBuilder::build(const Study& study, WordCounts* words) c
     doc.add_value(schema::kEvidenceSlot, study.evidence_level);
   }
   if (!study.design.empty()) {
-    std::string key = journal_key(study.design);
-    if (key.size() > 200) key.resize(200);
-    doc.add_boolean_term(schema::term(schema::kDesignFilter, key));
+    doc.add_boolean_term(schema::key_term(schema::kDesignFilter, study.design));
     doc.add_value(schema::kDesignSlot, study.design);
   }
   doc.set_data(to_json(study));

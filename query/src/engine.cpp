@@ -210,15 +210,21 @@ struct SearchEngine::Impl {
   }
 
   // Appends hits [offset, offset + limit) of `query` ordered per request.
+  // With `spy`, the same pass also counts the total and the facets.
   void fetch(const Xapian::Database& db, const Xapian::Query& query, const SearchRequest& request, bool browse,
              std::size_t offset, std::size_t limit, std::size_t first_rank, std::vector<Hit>& hits,
-             std::vector<Study>* studies) const {
-    if (limit == 0) return;
+             std::vector<Study>* studies, FacetCounter* spy = nullptr) const {
+    if (limit == 0 && !spy) return;
     Xapian::Enquire e = enquire(db, query);
+    if (spy) e.add_matchspy(spy);
     // Both sort slots hold keys that put yearless studies last (schema.hpp).
     if (request.sort == Sort::newest) e.set_sort_by_value_then_relevance(schema::kNewestFirstSlot, false);
     else if (request.sort == Sort::oldest) e.set_sort_by_value_then_relevance(schema::kOldestFirstSlot, false);
-    const Xapian::MSet mset = e.get_mset(static_cast<Xapian::doccount>(offset), static_cast<Xapian::doccount>(limit));
+    // Ranked pages weigh every match (check_at_least = all): Xapian 1.4.22's
+    // top-k pruning can otherwise drop a study from one page size but not
+    // another, and concatenated pages would disagree with one long page.
+    const Xapian::MSet mset = e.get_mset(static_cast<Xapian::doccount>(offset), static_cast<Xapian::doccount>(limit),
+                                         browse && !spy ? 0 : db.get_doccount());
     std::size_t rank = first_rank;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       Study study;
@@ -232,33 +238,37 @@ struct SearchEngine::Impl {
     SearchResult result;
     const ParsedQuery parsed = parse_query(request.text, h.analyzer, thesaurus, parser_options);
     const ResolvedFilters filters = ResolvedFilters::resolve(request, snap);
-    const Xapian::Query filter_query = filters.as_query(snap, request);
+    const Xapian::Query filter_query = filters.as_query(request);
     auto filtered = [&](const Xapian::Query& q) {
       return filter_query.empty() ? q : Xapian::Query(Xapian::Query::OP_FILTER, q, filter_query);
     };
 
-    // 1. Exact total and facets over the whole match set, unweighted.
+    // 1. Exact total and facets over the whole match set. Without filters and
+    //    tiers the ranked pass sees exactly that set, so it counts as it ranks;
+    //    otherwise a separate unweighted pass counts first.
     const bool pure_browse = parsed.browse() && parsed.excluded.empty() && parsed.text_filters.empty();
     const Xapian::Query match = parsed.any_words();
+    const bool browse = parsed.browse();
+    const bool tiers = request.sort == Sort::relevance && !parsed.has_or && parsed.concepts.size() >= 2 &&
+                       parsed.word_count <= options.all_words_first_max_words;
+    const bool single_pass = !pure_browse && !tiers && filter_query.empty();
     FacetCounter counter(snap, filters, request.facets);
     if (pure_browse) counter.add_all();
-    else count(h.db, match, counter);
-    result.total = counter.total();
-    result.facets = counter.facets(request);
+    else if (!single_pass) count(h.db, match, counter);
 
     // 2. The page. Short keyword queries: studies with every word first.
     std::vector<Study> studies;
     std::vector<Study>* keep = request.snippets ? &studies : nullptr;
-    const bool browse = parsed.browse();
-    const bool tiers = request.sort == Sort::relevance && !parsed.has_or && parsed.concepts.size() >= 2 &&
-                       parsed.word_count <= options.all_words_first_max_words;
-    if (request.offset < result.total && request.limit > 0) {
+    if (single_pass) {
+      const Xapian::Query ranked = browse ? match : with_feedback(h.db, parsed, match);
+      fetch(h.db, ranked, request, browse, request.offset, request.limit, request.offset + 1, result.hits, keep,
+            &counter);
+    } else if (request.offset < counter.total() && request.limit > 0) {
       if (tiers) {
         const Xapian::Query all = filtered(parsed.all_words());
         Xapian::Enquire first = enquire(h.db, all);
         const Xapian::MSet page = first.get_mset(static_cast<Xapian::doccount>(request.offset),
-                                                 static_cast<Xapian::doccount>(request.limit),
-                                                 static_cast<Xapian::doccount>(request.offset + request.limit));
+                                                 static_cast<Xapian::doccount>(request.limit), h.db.get_doccount());
         std::size_t rank = request.offset + 1;
         for (auto it = page.begin(); it != page.end(); ++it) {
           Study study;
@@ -279,6 +289,9 @@ struct SearchEngine::Impl {
               result.hits, keep);
       }
     }
+
+    result.total = counter.total();
+    result.facets = counter.facets(request);
 
     // 3. Snippets and did-you-mean.
     if (request.snippets)

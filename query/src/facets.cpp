@@ -77,7 +77,7 @@ unsigned ResolvedFilters::failures(const Snapshot& s, Xapian::docid id) const {
   return fail;
 }
 
-Xapian::Query ResolvedFilters::as_query(const Snapshot& s, const SearchRequest& request) const {
+Xapian::Query ResolvedFilters::as_query(const SearchRequest& request) const {
   std::vector<Xapian::Query> groups;
   auto any_of = [](std::vector<Xapian::Query>& terms) {
     return terms.empty() ? Xapian::Query::MatchNothing : Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
@@ -90,11 +90,7 @@ Xapian::Query ResolvedFilters::as_query(const Snapshot& s, const SearchRequest& 
   }
   if (!journal_allowed.empty()) {
     std::vector<Xapian::Query> terms;
-    for (const auto& j : request.journals) {
-      std::string key = journal_key(j);
-      if (key.size() > 200) key.resize(200);
-      terms.emplace_back(schema::term(schema::kJournalFilter, key));
-    }
+    for (const auto& j : request.journals) terms.emplace_back(schema::key_term(schema::kJournalFilter, j));
     groups.push_back(any_of(terms));
   }
   if (year_from || year_to)
@@ -109,14 +105,9 @@ Xapian::Query ResolvedFilters::as_query(const Snapshot& s, const SearchRequest& 
   }
   if (!design_allowed.empty()) {
     std::vector<Xapian::Query> terms;
-    for (const auto& d : request.designs) {
-      std::string key = journal_key(d);
-      if (key.size() > 200) key.resize(200);
-      terms.emplace_back(schema::term(schema::kDesignFilter, key));
-    }
+    for (const auto& d : request.designs) terms.emplace_back(schema::key_term(schema::kDesignFilter, d));
     groups.push_back(any_of(terms));
   }
-  (void)s;
   if (groups.empty()) return Xapian::Query();
   return Xapian::Query(Xapian::Query::OP_AND, groups.begin(), groups.end());
 }

@@ -28,7 +28,7 @@ struct ResolvedFilters {
   /// Bitmask of failing groups for one document (0 = passes all).
   unsigned failures(const Snapshot& s, Xapian::docid id) const;
   /// A Xapian filter query equivalent to these filters (empty = none).
-  Xapian::Query as_query(const Snapshot& s, const SearchRequest& request) const;
+  Xapian::Query as_query(const SearchRequest& request) const;
 };
 
 class FacetCounter : public Xapian::MatchSpy {

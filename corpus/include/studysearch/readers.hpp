@@ -51,12 +51,15 @@ void read_jsonl(std::istream& in, const std::string& name, const ReaderOptions& 
 void read_atlas_text(std::istream& in, const std::string& name, const ReaderOptions& options,
                      const RecordSink& sink);
 
-/// Picks the reader by extension (".jsonl"/".json" JSONL, ".txt" atlas text);
-/// "-" reads JSONL from standard input. An unreadable file is one issue (line 0).
+/// Picks the reader by extension, case-insensitive (".jsonl"/".json"/".ndjson" JSONL,
+/// ".txt" atlas text); "-" reads JSONL from standard input (file name "<stdin>").
+/// A missing or unreadable file, a directory or another extension is one issue (line 0).
 void read_file(const std::string& path, const ReaderOptions& options, const RecordSink& sink);
 
 /// Atlas-style id: <first author surname>-<year>-<two significant words>,
-/// ASCII-folded and lowercase; "unknown-..." without author.
+/// ASCII-folded and lowercase; "unknown-..." without author, no year part without
+/// year. Words come from the title, else from the summary (skipping stopwords and
+/// openers like "This study examined"). At most 120 bytes, cut at a word boundary.
 std::string derive_id(const Study& study);
 
 }  // namespace studysearch

@@ -47,6 +47,8 @@ std::string to_json(const Study& study);
 /// Parses one JSON object into a study. Problems (wrong type, unknown field,
 /// bad value, JSON syntax) are appended to `problems`; the returned study is
 /// only meaningful when no problem was added. Does not run validate().
+/// A null value counts as absent; a repeated key, invalid UTF-8, a NUL byte and
+/// nesting deeper than 32 levels are problems. "doi" is passed through normalize_doi().
 Study study_from_json(std::string_view json, std::vector<FieldProblem>& problems);
 
 /// Journal key used for matching: case-, space- and punctuation-insensitive.

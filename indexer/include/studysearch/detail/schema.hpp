@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "studysearch/study.hpp"
+
 namespace studysearch::schema {
 
 inline constexpr int kSchemaVersion = 1;
@@ -55,6 +57,14 @@ inline std::string term(std::string_view prefix, std::string_view word) {
   t.append(prefix);
   t.append(word);
   return t;
+}
+
+/// Boolean term for a journal or design value: prefix + journal_key(value),
+/// capped so that it always fits Xapian's term length limit.
+inline std::string key_term(std::string_view prefix, std::string_view value) {
+  std::string key = journal_key(value);
+  if (key.size() > 200) key.resize(200);
+  return term(prefix, key);
 }
 
 }  // namespace studysearch::schema
