@@ -366,7 +366,7 @@ std::vector<Hit> SearchEngine::similar(const std::string& id, std::size_t k) con
     if (id.empty() || it == h.db.postlist_end(id_term)) throw Error(ErrorKind::not_found, "no study with id '" + id + "'");
     Xapian::RSet rset;
     rset.add_document(*it);
-    Xapian::Enquire e = impl_->enquire(h.db, Xapian::Query::MatchAll);
+    Xapian::Enquire e = impl_->enquire(h.db, Xapian::Query(std::string()));  // not the shared static (see query_parser.cpp)
     struct FreeText : Xapian::ExpandDecider {
       bool operator()(const std::string& term) const override {
         return term.size() > 2 && term[0] >= 'a' && term[0] <= 'z';

@@ -320,7 +320,9 @@ bool is_stopword(std::string_view word) {
 }
 
 Xapian::Query ParsedQuery::finish(const Xapian::Query& positive) const {
-  Xapian::Query q = positive.empty() ? Xapian::Query::MatchAll : positive;
+  // A fresh match-all query: the shared static Query::MatchAll is
+  // reference-counted without atomics in Xapian 1.4 (a data race under threads).
+  Xapian::Query q = positive.empty() ? Xapian::Query(std::string()) : positive;
   if (!excluded.empty()) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, excluded);
   if (!text_filters.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, text_filters);
   return q;

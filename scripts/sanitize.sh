@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sanitizer run for CI:
+#   1. ASan + UBSan build (build-asan): every CTest test except the browser
+#      test and crash_safety (which SIGKILLs processes on purpose and is slow
+#      under ASan), leaks detected, first error fatal.
+#   2. TSan build (build-tsan): the concurrency test only. libxapian is not
+#      TSan-instrumented, so its internal races are suppressed (tests/tsan.supp).
+#   scripts/sanitize.sh [asan|tsan|all]   (default all)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+what=${1:-all}
+jobs=${JOBS:-$(nproc)}
+start=$SECONDS
+
+if [[ $what == all || $what == asan ]]; then
+  cmake -S "$root" -B "$root/build-asan" -DSTUDYSEARCH_SANITIZE=ON -DSTUDYSEARCH_BUILD_BENCH=OFF >/dev/null
+  cmake --build "$root/build-asan" -j"$jobs"
+  (cd "$root/build-asan" &&
+   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+   ctest --output-on-failure -j"$jobs" -LE 'browser|crash')
+  echo "sanitize: asan+ubsan done after $(( SECONDS - start )) s"
+fi
+
+if [[ $what == all || $what == tsan ]]; then
+  cmake -S "$root" -B "$root/build-tsan" -DSTUDYSEARCH_TSAN=ON -DSTUDYSEARCH_BUILD_BENCH=OFF >/dev/null
+  cmake --build "$root/build-tsan" -j"$jobs" --target concurrency
+  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
+    "$root/build-tsan/tests/concurrency"
+  echo "sanitize: tsan done after $(( SECONDS - start )) s"
+fi
+echo "sanitize: all done in $(( SECONDS - start )) s"
