@@ -13,7 +13,7 @@ jobs=${JOBS:-$(nproc)}
 start=$SECONDS
 
 if [[ $what == all || $what == asan ]]; then
-  cmake -S "$root" -B "$root/build-asan" -DSTUDYSEARCH_SANITIZE=ON -DSTUDYSEARCH_BUILD_BENCH=OFF >/dev/null
+  cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DSTUDYSEARCH_SANITIZE=ON -DSTUDYSEARCH_BUILD_BENCH=OFF >/dev/null
   cmake --build "$root/build-asan" -j"$jobs"
   (cd "$root/build-asan" &&
    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -22,7 +22,7 @@ if [[ $what == all || $what == asan ]]; then
 fi
 
 if [[ $what == all || $what == tsan ]]; then
-  cmake -S "$root" -B "$root/build-tsan" -DSTUDYSEARCH_TSAN=ON -DSTUDYSEARCH_BUILD_BENCH=OFF >/dev/null
+  cmake -S "$root" -B "$root/build-tsan" -DCMAKE_BUILD_TYPE=Debug -DSTUDYSEARCH_TSAN=ON -DSTUDYSEARCH_BUILD_BENCH=OFF >/dev/null
   cmake --build "$root/build-tsan" -j"$jobs" --target concurrency
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
     "$root/build-tsan/tests/concurrency"
