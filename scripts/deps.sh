@@ -7,7 +7,11 @@ packages=(build-essential cmake pkg-config libxapian-dev libicu-dev nlohmann-jso
           libcli11-dev libcpp-httplib-dev catch2 libbenchmark-dev libsqlite3-dev)
 if [[ "$level" == test || "$level" == bench ]]; then
   # browser test (headless Chromium + playwright-core from npm), fuzzing and sanitizer runtimes
-  packages+=(chromium nodejs npm clang-14 libclang-rt-14-dev curl)
+  packages+=(chromium clang-14 libclang-rt-14-dev curl)
+  # Node.js may come from outside Debian (e.g. a newer build with its own npm,
+  # which Debian's npm package conflicts with): only install it when absent.
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
 fi
 if [[ "$level" == bench ]]; then
   packages+=(wrk hyperfine time python3)
