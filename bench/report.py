@@ -179,8 +179,16 @@ def main(results_dir, output):
         f"`${k}` = `{os.path.relpath(v, meta['paths']['ROOT'])}`" for k, v in meta["paths"].items() if k != "ROOT")
         + " (relative to the repository root).", "", "```"]
     L += commands + ["```", ""]
+    # Sections measured by other scripts (HTTP load, ranking) live below the
+    # marker and survive a regeneration of the tables above.
+    marker = "<!-- sections below are kept when bench/run.sh regenerates this file -->"
+    kept = ""
+    if os.path.exists(output):
+        old = open(output).read()
+        if marker in old:
+            kept = old[old.index(marker) + len(marker):]
     with open(output, "w") as f:
-        f.write("\n".join(L))
+        f.write("\n".join(L) + "\n" + marker + kept)
 
 
 if __name__ == "__main__":
