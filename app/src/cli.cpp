@@ -176,7 +176,7 @@ int run_topics(const RunArgs& a) {
     auto pct = [&](double p) {
       return micros[std::min(micros.size() - 1, static_cast<std::size_t>(std::ceil(p * micros.size())) - 1)];
     };
-    nlohmann::json stats = {{"queries", micros.size()}, {"p50_us", pct(0.50)}, {"p95_us", pct(0.95)}, {"p99_us", pct(0.99)},
+    nlohmann::ordered_json stats = {{"queries", micros.size()}, {"p50_us", pct(0.50)}, {"p95_us", pct(0.95)}, {"p99_us", pct(0.99)},
                             {"max_us", micros.back()}};
     std::cerr << dump(stats) << "\n";
   }

@@ -2,7 +2,7 @@
 
 namespace studysearch::app {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;  // keys keep the documented order
 
 json to_json(const Hit& hit) {
   return {{"id", hit.id},

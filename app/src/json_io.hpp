@@ -8,17 +8,17 @@
 
 namespace studysearch::app {
 
-nlohmann::json to_json(const Hit& hit);
-nlohmann::json to_json(const Facets& facets);
-nlohmann::json to_json(const SearchRequest& request, const SearchResult& result);
-nlohmann::json to_json(const IndexInfo& info);
+nlohmann::ordered_json to_json(const Hit& hit);
+nlohmann::ordered_json to_json(const Facets& facets);
+nlohmann::ordered_json to_json(const SearchRequest& request, const SearchResult& result);
+nlohmann::ordered_json to_json(const IndexInfo& info);
 /// {"id": id, "hits": [...]} for similar studies.
-nlohmann::json similar_json(const std::string& id, const std::vector<Hit>& hits);
-nlohmann::json to_json(const IndexReport& report);
-nlohmann::json study_json(const Study& study);
-nlohmann::json error_json(ErrorKind kind, const std::string& message);
+nlohmann::ordered_json similar_json(const std::string& id, const std::vector<Hit>& hits);
+nlohmann::ordered_json to_json(const IndexReport& report);
+nlohmann::ordered_json study_json(const Study& study);
+nlohmann::ordered_json error_json(ErrorKind kind, const std::string& message);
 
 /// Serialises; invalid UTF-8 (e.g. echoed from a query) becomes U+FFFD instead of throwing.
-std::string dump(const nlohmann::json& value, int indent = -1);
+std::string dump(const nlohmann::ordered_json& value, int indent = -1);
 
 }  // namespace studysearch::app

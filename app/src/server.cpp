@@ -23,7 +23,7 @@
 namespace studysearch::app {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;  // keys keep the documented order
 
 /// The one table: error kind -> HTTP status. (Body size over the limit is
 /// limit_exceeded too, but httplib answers it with 413 before any handler runs.)
