@@ -5,28 +5,30 @@
 namespace studysearch {
 namespace {
 
-// Adds one text field: free-text terms (stemmed, positional, weighted by
-// field) and, when `field_prefix` is given, the field's own terms.
+// Adds one text field: free-text terms (stemmed, weighted by field) at
+// positions in the field's range and, when `field_prefix` is given, the
+// field's own positional terms (the title).
 struct FieldIndexer {
   const Analyzer& analyzer;
   Xapian::Document& doc;
-  Xapian::termpos position = 0;
 
-  void add(std::string_view text, unsigned weight, std::string_view field_prefix, bool field_positions) {
+  void add(std::string_view text, unsigned weight, schema::PositionRange range, std::string_view field_prefix = {}) {
     if (text.empty()) return;
     std::string field_term(field_prefix);
+    Xapian::termpos position = range.first;
     analyzer.tokenize(text, [&](const Token& token) {
       const std::string& stem = analyzer.stem(token.word);
-      ++position;
-      doc.add_posting(stem, position, weight);
+      const bool positional = position < range.end;
+      if (positional) doc.add_posting(stem, position, weight);
+      else doc.add_term(stem, weight);
       if (!field_prefix.empty()) {
         field_term.resize(field_prefix.size());
         field_term.append(stem);
-        if (field_positions) doc.add_posting(field_term, position, 1);
+        if (positional) doc.add_posting(field_term, position, 1);
         else doc.add_term(field_term, 1);
       }
+      ++position;
     });
-    position += schema::kFieldPositionGap;
   }
 
   // Author and journal words: their own prefix, unstemmed for authors, plus
@@ -51,11 +53,11 @@ std::string pem_slot_value(Pem pem) { return std::string(1, static_cast<char>('0
 
 Xapian::Document DocumentBuilder::build(const Study& study, WordCounts* words) const {
   Xapian::Document doc;
-  FieldIndexer fields{analyzer_, doc, 0};
-  fields.add(study.title, settings_.title_weight, schema::kTitle, true);
-  fields.add(study.summary, settings_.summary_weight, schema::kSummary, false);
-  fields.add(study.relevance, settings_.relevance_weight, schema::kRelevance, false);
-  fields.add(study.limitations, settings_.limitations_weight, schema::kLimitations, false);
+  FieldIndexer fields{analyzer_, doc};
+  fields.add(study.title, settings_.title_weight, schema::kTitlePositions, schema::kTitle);
+  fields.add(study.summary, settings_.summary_weight, schema::kSummaryPositions);
+  fields.add(study.relevance, settings_.relevance_weight, schema::kRelevancePositions);
+  fields.add(study.limitations, settings_.limitations_weight, schema::kLimitationsPositions);
   if (words) count_words(study, analyzer_, *words);
   for (const auto& author : study.authors) fields.add_names(author, settings_.author_weight, schema::kAuthor, false);
   if (!study.journal.empty()) fields.add_names(study.journal, settings_.journal_weight, schema::kJournalText, true);

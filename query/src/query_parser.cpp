@@ -5,6 +5,7 @@
 #include <charconv>
 #include <optional>
 
+#include "field_source.hpp"
 #include "studysearch/detail/schema.hpp"
 #include "studysearch/study.hpp"
 
@@ -123,10 +124,15 @@ std::string_view field_prefix(const std::string& field) {
   if (field == "title") return schema::kTitle;
   if (field == "author") return schema::kAuthor;
   if (field == "journal") return schema::kJournalText;
-  if (field == "summary") return schema::kSummary;
-  if (field == "relevance") return schema::kRelevance;
-  if (field == "limitations") return schema::kLimitations;
   return {};
+}
+
+// Fields searched through word positions (see field_source.hpp).
+std::optional<schema::PositionRange> position_field(const std::string& field) {
+  if (field == "summary") return schema::kSummaryPositions;
+  if (field == "relevance") return schema::kRelevancePositions;
+  if (field == "limitations") return schema::kLimitationsPositions;
+  return std::nullopt;
 }
 
 Xapian::Query combine(Xapian::Query::op op, const std::vector<Xapian::Query>& parts) {
@@ -288,6 +294,16 @@ class Builder {
       }
     });
     if (free_terms.empty()) return Xapian::Query();
+    if (const auto range = position_field(item.field)) {
+      // Every word in the field (and, for a phrase, the phrase anywhere).
+      std::vector<Xapian::Query> parts;
+      for (const auto& t : free_terms)
+        // release(): the query takes ownership of the source (Xapian's idiom).
+        parts.emplace_back((new FieldTermSource(t, *range, options_.field_k1))->release());
+      const Xapian::Query in_field = combine(Xapian::Query::OP_AND, parts);
+      if (!item.phrase || free_terms.size() == 1) return in_field;
+      return Xapian::Query(Xapian::Query::OP_FILTER, in_field, phrase_of(free_terms));
+    }
     if (prefix.empty()) return phrase_of(free_terms);
     if (!item.phrase || prefix == schema::kTitle) return phrase_of(field_terms);
     std::vector<Xapian::Query> parts;

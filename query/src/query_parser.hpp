@@ -19,6 +19,7 @@ struct ParserOptions {
   double synonym_weight = 0.6;
   bool stopwords = true;
   std::size_t max_terms = 64;
+  double field_k1 = 1.2;  ///< saturation of summary:/relevance:/limitations: matches
 };
 
 /// A plain word of the query as typed, for did-you-mean.

@@ -9,7 +9,7 @@
 
 namespace studysearch::schema {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Term prefixes. Unprefixed terms are the free text of all fields (stemmed,
 // with positions; title words get more wdf than summary words).
@@ -17,9 +17,6 @@ inline constexpr std::string_view kId = "Q";           // unique id term
 inline constexpr std::string_view kTitle = "S";        // stemmed, positional
 inline constexpr std::string_view kAuthor = "A";       // normalised name words
 inline constexpr std::string_view kJournalText = "J";  // stemmed journal words
-inline constexpr std::string_view kSummary = "XS";     // stemmed, no positions
-inline constexpr std::string_view kRelevance = "XR";
-inline constexpr std::string_view kLimitations = "XL";
 
 // Boolean filter terms (weightless).
 inline constexpr std::string_view kPemFilter = "K";          // + pem name
@@ -45,8 +42,18 @@ inline constexpr std::string_view kMetaSchemaVersion = "studysearch.schema_versi
 inline constexpr std::string_view kMetaAnalyzer = "studysearch.analyzer";
 inline constexpr std::string_view kMetaSettings = "studysearch.index_settings";
 
-// Positions: each field starts after a gap so phrases never span two fields.
-inline constexpr unsigned kFieldPositionGap = 100;
+// Positions: each text field has its own range of word positions, so phrases
+// never span two fields, and summary:/relevance:/limitations: searches are a
+// free-text term with a position in the field's range (no per-field terms:
+// they doubled the postings, and the indexing time with them).
+struct PositionRange {
+  unsigned first, end;  // [first, end)
+};
+inline constexpr unsigned kFieldSpan = 1u << 20;  // words per field; later words keep no position
+inline constexpr PositionRange kTitlePositions{1, kFieldSpan};
+inline constexpr PositionRange kSummaryPositions{1 * kFieldSpan, 2 * kFieldSpan};
+inline constexpr PositionRange kRelevancePositions{2 * kFieldSpan, 3 * kFieldSpan};
+inline constexpr PositionRange kLimitationsPositions{3 * kFieldSpan, 4 * kFieldSpan};
 
 // Longest term (bytes) we index; Xapian's hard limit is 245.
 inline constexpr std::size_t kMaxWordBytes = 64;
