@@ -167,6 +167,29 @@ TEST_CASE("title:, author: and journal: search one field only") {
   CHECK(found(fx.engine, "summary:questionnaires") == Ids{"lancet-mentioned"});
 }
 
+TEST_CASE("the summary relevance and limitations prefixes match a word only inside that text") {
+  const auto& fx = named_fixture("text-fields", [] {
+    auto in_summary = make_study("cortisol-summary", "", "Morning cortisol was low in patients.");
+    auto in_relevance = make_study("cortisol-relevance", "", "Hormone rhythms were measured.");
+    in_relevance.relevance = "Cortisol rhythms may explain unrefreshing sleep.";
+    auto in_limitations = make_study("cortisol-limitations", "", "Sleep was recorded at home.");
+    in_limitations.limitations = "Cortisol was not measured, and the sample was small.";
+    auto phrase_split = make_study("phrase-split", "", "Sleep quality was poor.");
+    phrase_split.limitations = "Unrefreshing mornings; the sleep diaries were short.";
+    return std::vector<Study>{in_summary, in_relevance, in_limitations, phrase_split};
+  });
+  CHECK(found(fx.engine, "cortisol") == Ids{"cortisol-limitations", "cortisol-relevance", "cortisol-summary"});
+  CHECK(found(fx.engine, "summary:cortisol") == Ids{"cortisol-summary"});
+  CHECK(found(fx.engine, "relevance:cortisol") == Ids{"cortisol-relevance"});
+  CHECK(found(fx.engine, "limitations:cortisol") == Ids{"cortisol-limitations"});
+  // Stemmed like the free text, and every word of a field phrase must be in that field.
+  CHECK(found(fx.engine, "relevance:rhythm") == Ids{"cortisol-relevance"});
+  CHECK(found(fx.engine, "limitations:\"sleep diaries\"") == Ids{"phrase-split"});
+  CHECK(found(fx.engine, "summary:\"sleep diaries\"").empty());
+  // A phrase never spans two fields: "poor unrefreshing" crosses summary -> limitations.
+  CHECK(found(fx.engine, "\"poor unrefreshing\"").empty());
+}
+
 TEST_CASE("year: and pem: in the query filter like the request fields") {
   const auto& fx = language_fixture();
   CHECK(found(fx.engine, "exercise year:2015..2020") == Ids{"phrase-in-order"});
