@@ -276,8 +276,8 @@ struct SearchEngine::Impl {
           if (keep) keep->push_back(std::move(study));
         }
         if (result.hits.size() < request.limit) {
-          std::size_t all_total = request.offset + page.size();
-          if (page.empty()) all_total = count(h.db, snap, all, ResolvedFilters{});
+          // Exact: the page weighed every match (check_at_least = all documents).
+          const std::size_t all_total = page.get_matches_estimated();
           const Xapian::Query rest =
               filtered(Xapian::Query(Xapian::Query::OP_AND_NOT, match, parsed.all_words()));
           const std::size_t offset = request.offset > all_total ? request.offset - all_total : 0;
