@@ -296,3 +296,70 @@ TEST_CASE("oracle: totals, every facet count, the set of ids and the sort order 
   CHECK(nonempty > kRequests / 2);
   CHECK(with_filters > kRequests / 3);
 }
+
+// ---- match sets: posting-list bitmaps against Xapian's own matcher --------
+
+#include <xapian.h>
+
+#include "match_set.hpp"
+#include "query_parser.hpp"
+#include "snapshot.hpp"
+#include "synonyms.hpp"
+
+namespace {
+
+std::set<Xapian::docid> by_matcher(const Xapian::Database& db, const Xapian::Query& q) {
+  Xapian::Enquire e(db);
+  e.set_query(q);
+  e.set_weighting_scheme(Xapian::BoolWeight());
+  const Xapian::MSet all = e.get_mset(0, db.get_doccount());
+  return std::set<Xapian::docid>(all.begin(), all.end());
+}
+
+std::set<Xapian::docid> as_set(const DocSet& docs) {
+  std::set<Xapian::docid> out;
+  docs.for_each([&](Xapian::docid id) { out.insert(id); });
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("match sets built from posting lists equal Xapian's matcher for every query form") {
+  const std::uint64_t seed = test_seed(0x5eedC0FFEEull);
+  CAPTURE(seed);
+  const auto options = StudyGenerator::default_options();
+  const auto& fx = named_fixture("oracle", [&] { return StudyGenerator(seed, options).generate(kStudies); });
+  const Xapian::Database db(fx.path);
+  const auto snapshot = Snapshot::load(db);
+  const Analyzer analyzer;
+  const Thesaurus thesaurus = Thesaurus::parse(Thesaurus::bundled_text(), analyzer);
+  // Each form takes words a, b, c; surnames and journals test the field prefixes.
+  const std::vector<std::string> forms = {
+      "A",           "A B",         "A B C",         "\"A B\"",        "A -B",          "A -\"B C\"",
+      "A OR B",      "A OR B -C",   "title:A",       "summary:A B",    "relevance:A",   "limitations:\"A B\"",
+      "A year:2000..2010", "pem:required A", "year:..1995", "-A", "author:S A", "journal:J B",
+      "A B C A B C A", "title:\"A B\" C"};
+  std::mt19937_64 random(seed);
+  std::size_t nonempty = 0;
+  for (int round = 0; round < 25; ++round) {
+    for (const auto& form : forms) {
+      std::string text;
+      for (char ch : form) {
+        const auto& v = options.vocabulary;
+        if (ch == 'A' || ch == 'B' || ch == 'C') text += v[random() % v.size()];
+        else if (ch == 'S') text += options.surnames[random() % options.surnames.size()];
+        else if (ch == 'J') text += "\"" + options.journals[random() % options.journals.size()] + "\"";
+        else text += ch;
+      }
+      INFO("query '" << text << "'");
+      const ParsedQuery parsed = parse_query(text, analyzer, thesaurus, ParserOptions{});
+      for (const Xapian::Query& q : {parsed.any_words(), parsed.all_words()}) {
+        const std::set<Xapian::docid> expected = by_matcher(db, q);
+        CHECK(as_set(match_set(db, *snapshot, q)) == expected);
+        CHECK(match_set(db, *snapshot, q).size() == expected.size());
+        nonempty += !expected.empty();
+      }
+    }
+  }
+  CHECK(nonempty > forms.size() * 25);  // most forms match something
+}

@@ -1,8 +1,9 @@
 // SearchEngine: a pool of read handles over one index, an in-memory snapshot
 // of per-document columns per committed revision, and the search pipeline:
 //   1. parse the text (query_parser),
-//   2. one unweighted pass over the whole match set counts the total and the
-//      disjunctive facets from the columns (facets),
+//   2. one unweighted pass over the whole match set (a bitmap built from
+//      posting lists, match_set) counts the total and the disjunctive facets
+//      from the columns (facets),
 //   3. a ranked, filtered top-k for the requested page (all words first for
 //      short queries; optional pseudo-relevance feedback for long ones),
 //   4. hits with snippets, and a did-you-mean when few studies matched.
@@ -15,6 +16,7 @@
 
 #include "facets.hpp"
 #include "index_meta.hpp"
+#include "match_set.hpp"
 #include "query_parser.hpp"
 #include "snapshot.hpp"
 #include "snippets.hpp"
@@ -192,45 +194,35 @@ struct SearchEngine::Impl {
     return Xapian::Query(Xapian::Query::OP_AND_MAYBE, ranked, expansion);
   }
 
-  // One unweighted pass over every match of `query`, feeding `counter`.
-  static void count(const Xapian::Database& db, const Xapian::Query& query, FacetCounter& c) {
-    Xapian::Enquire e(db);
-    e.set_query(query);
-    e.set_weighting_scheme(Xapian::BoolWeight());
-    e.set_docid_order(Xapian::Enquire::ASCENDING);
-    e.add_matchspy(&c);
-    e.get_mset(0, 0, db.get_doccount());
+  // The exact match set of `query`, unweighted, fed to `counter`.
+  static void count(const Xapian::Database& db, const Snapshot& snap, const Xapian::Query& query, FacetCounter& c) {
+    match_set(db, snap, query).for_each([&](Xapian::docid id) { c.add(id); });
   }
 
-  static std::size_t count(const Xapian::Database& db, const Snapshot& snap, const Xapian::Query& query,
-                           const ResolvedFilters& filters) {
-    FacetCounter counter(snap, filters, false);
-    count(db, query, counter);
-    return counter.total();
-  }
-
-  // Appends hits [offset, offset + limit) of `query` ordered per request.
-  // With `spy`, the same pass also counts the total and the facets.
-  void fetch(const Xapian::Database& db, const Xapian::Query& query, const SearchRequest& request, bool browse,
-             std::size_t offset, std::size_t limit, std::size_t first_rank, std::vector<Hit>& hits,
-             std::vector<Study>* studies, FacetCounter* spy = nullptr) const {
-    if (limit == 0 && !spy) return;
+  // Appends hits [offset, offset + limit) of `query` ordered per request and
+  // returns how many documents the query matches.
+  //
+  // Ranked pages weigh every match (check_at_least = all), so the count is
+  // exact and pages are exact slices of the whole ranking. Xapian 1.4.22's
+  // top-k pruning is not: on some plain OR queries it drops a study from the
+  // top k (see "Exact pages" in bench/RESULTS.md), and concatenated pages would
+  // then disagree with one long page.
+  std::size_t fetch(const Xapian::Database& db, const Xapian::Query& query, const SearchRequest& request, bool browse,
+                    std::size_t offset, std::size_t limit, std::size_t first_rank, std::vector<Hit>& hits,
+                    std::vector<Study>* studies) const {
     Xapian::Enquire e = enquire(db, query);
-    if (spy) e.add_matchspy(spy);
     // Both sort slots hold keys that put yearless studies last (schema.hpp).
     if (request.sort == Sort::newest) e.set_sort_by_value_then_relevance(schema::kNewestFirstSlot, false);
     else if (request.sort == Sort::oldest) e.set_sort_by_value_then_relevance(schema::kOldestFirstSlot, false);
-    // Ranked pages weigh every match (check_at_least = all): Xapian 1.4.22's
-    // top-k pruning can otherwise drop a study from one page size but not
-    // another, and concatenated pages would disagree with one long page.
     const Xapian::MSet mset = e.get_mset(static_cast<Xapian::doccount>(offset), static_cast<Xapian::doccount>(limit),
-                                         browse && !spy ? 0 : db.get_doccount());
+                                         browse ? 0 : db.get_doccount());
     std::size_t rank = first_rank;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       Study study;
       hits.push_back(hit_from_document(it.get_document(), rank++, browse ? 0.0 : it.get_weight(), &study));
       if (studies) studies->push_back(std::move(study));
     }
+    return mset.get_matches_estimated();
   }
 
   SearchResult search(Handle& h, const Snapshot& snap, const SearchRequest& request) const {
@@ -243,45 +235,28 @@ struct SearchEngine::Impl {
       return filter_query.empty() ? q : Xapian::Query(Xapian::Query::OP_FILTER, q, filter_query);
     };
 
-    // 1. Exact total and facets over the whole match set. Without filters and
-    //    tiers the ranked pass sees exactly that set, so it counts as it ranks;
-    //    otherwise a separate unweighted pass counts first.
+    // 1. The exact match set, unweighted: the total and the facets.
     const bool pure_browse = parsed.browse() && parsed.excluded.empty() && parsed.text_filters.empty();
     const Xapian::Query match = parsed.any_words();
     const bool browse = parsed.browse();
-    const bool tiers = request.sort == Sort::relevance && !parsed.has_or && parsed.concepts.size() >= 2 &&
-                       parsed.word_count <= options.all_words_first_max_words;
-    const bool single_pass = !pure_browse && !tiers && filter_query.empty();
     FacetCounter counter(snap, filters, request.facets);
     if (pure_browse) counter.add_all();
-    else if (!single_pass) count(h.db, match, counter);
+    else count(h.db, snap, match, counter);
 
-    // 2. The page. Short keyword queries: studies with every word first.
+    // 2. The page. Short keyword queries rank studies with every word first.
+    const bool tiers = request.sort == Sort::relevance && !parsed.has_or && parsed.concepts.size() >= 2 &&
+                       parsed.word_count <= options.all_words_first_max_words;
     std::vector<Study> studies;
     std::vector<Study>* keep = request.snippets ? &studies : nullptr;
-    if (single_pass) {
-      const Xapian::Query ranked = browse ? match : with_feedback(h.db, parsed, match);
-      fetch(h.db, ranked, request, browse, request.offset, request.limit, request.offset + 1, result.hits, keep,
-            &counter);
-    } else if (request.offset < counter.total() && request.limit > 0) {
+    if (request.offset < counter.total() && request.limit > 0) {
       if (tiers) {
-        const Xapian::Query all = filtered(parsed.all_words());
-        Xapian::Enquire first = enquire(h.db, all);
-        const Xapian::MSet page = first.get_mset(static_cast<Xapian::doccount>(request.offset),
-                                                 static_cast<Xapian::doccount>(request.limit), h.db.get_doccount());
-        std::size_t rank = request.offset + 1;
-        for (auto it = page.begin(); it != page.end(); ++it) {
-          Study study;
-          result.hits.push_back(hit_from_document(it.get_document(), rank++, it.get_weight(), &study));
-          if (keep) keep->push_back(std::move(study));
-        }
+        const std::size_t first_tier = fetch(h.db, filtered(parsed.all_words()), request, false, request.offset,
+                                             request.limit, request.offset + 1, result.hits, keep);
         if (result.hits.size() < request.limit) {
-          // Exact: the page weighed every match (check_at_least = all documents).
-          const std::size_t all_total = page.get_matches_estimated();
-          const Xapian::Query rest =
-              filtered(Xapian::Query(Xapian::Query::OP_AND_NOT, match, parsed.all_words()));
-          const std::size_t offset = request.offset > all_total ? request.offset - all_total : 0;
-          fetch(h.db, rest, request, false, offset, request.limit - result.hits.size(), rank, result.hits, keep);
+          const Xapian::Query rest = filtered(Xapian::Query(Xapian::Query::OP_AND_NOT, match, parsed.all_words()));
+          const std::size_t offset = request.offset > first_tier ? request.offset - first_tier : 0;
+          fetch(h.db, rest, request, false, offset, request.limit - result.hits.size(),
+                request.offset + result.hits.size() + 1, result.hits, keep);
         }
       } else {
         const Xapian::Query ranked = browse ? match : with_feedback(h.db, parsed, match);
@@ -322,7 +297,9 @@ struct SearchEngine::Impl {
     probe.facets = false;
     const ParsedQuery reparsed = parse_query(corrected, h.analyzer, thesaurus, parser_options);
     const ResolvedFilters filters = ResolvedFilters::resolve(probe, snap);
-    const std::size_t better = count(h.db, snap, reparsed.any_words(), filters);
+    FacetCounter counter(snap, filters, false);
+    count(h.db, snap, reparsed.any_words(), counter);
+    const std::size_t better = counter.total();
     if (better <= total) return std::nullopt;
     return corrected;
   }

@@ -31,11 +31,10 @@ struct ResolvedFilters {
   Xapian::Query as_query(const SearchRequest& request) const;
 };
 
-class FacetCounter : public Xapian::MatchSpy {
+class FacetCounter {
  public:
   FacetCounter(const Snapshot& snapshot, const ResolvedFilters& filters, bool facets);
 
-  void operator()(const Xapian::Document& doc, double) override { add(doc.get_docid()); }
   void add(Xapian::docid id);
   /// Every document of the snapshot (browse without query text).
   void add_all();

@@ -1,0 +1,46 @@
+#pragma once
+// Exact match sets as bitmaps over docids: the unweighted pass behind totals,
+// facet counts and the all-words tier. Boolean structure (OR, AND, AND_NOT,
+// FILTER, SYNONYM, weight scaling) is evaluated straight from posting lists;
+// only the parts that need positions or values (phrases, field ranges, value
+// ranges) go through Xapian's matcher.
+#include <xapian.h>
+
+#include <bit>
+#include <cstdint>
+#include <vector>
+
+#include "snapshot.hpp"
+
+namespace studysearch {
+
+class DocSet {
+ public:
+  /// An empty set able to hold docids 1..last.
+  explicit DocSet(Xapian::docid last = 0) : words_(last / 64 + 1, 0) {}
+
+  void insert(Xapian::docid id) { words_[id >> 6] |= std::uint64_t{1} << (id & 63); }
+  bool contains(Xapian::docid id) const {
+    return (id >> 6) < words_.size() && (words_[id >> 6] >> (id & 63) & 1);
+  }
+  DocSet& operator|=(const DocSet& other);
+  DocSet& operator&=(const DocSet& other);
+  DocSet& subtract(const DocSet& other);
+  std::size_t size() const;
+
+  /// Calls fn(docid) in ascending docid order.
+  template <typename Fn>
+  void for_each(Fn&& fn) const {
+    for (std::size_t w = 0; w < words_.size(); ++w)
+      for (std::uint64_t bits = words_[w]; bits; bits &= bits - 1)
+        fn(static_cast<Xapian::docid>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits))));
+  }
+
+ private:
+  std::vector<std::uint64_t> words_;
+};
+
+/// Every document of `query` in `db` (whose revision `snapshot` describes).
+DocSet match_set(const Xapian::Database& db, const Snapshot& snapshot, const Xapian::Query& query);
+
+}  // namespace studysearch
