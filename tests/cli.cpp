@@ -340,3 +340,17 @@ TEST_CASE("similar --json and complete print results for an indexed study") {
   CHECK(complete.code == 0);
   CHECK(complete.out == "fatigue\n");
 }
+
+TEST_CASE("compact writes a searchable copy (exit 0) and refuses an existing target (exit 2)") {
+  Indexed ix;
+  const std::string copy = ix.dir.file("copy");
+  const Run run = cli(ix.dir, "compact --db " + q(ix.db) + " --out " + q(copy));
+  CHECK(run.code == 0);
+  CHECK(run.err_lines_prefixed());
+  const Run search = cli(ix.dir, "search --json --db " + q(copy) + " fatigue");
+  CHECK(search.code == 0);
+  CHECK(json::parse(search.out).at("total") == json::parse(cli(ix.dir, "search --json --db " + q(ix.db) + " fatigue").out).at("total"));
+  const Run again = cli(ix.dir, "compact --db " + q(ix.db) + " --out " + q(copy));
+  CHECK(again.code == 2);
+  CHECK_THAT(again.err, Catch::Contains("already exists"));
+}

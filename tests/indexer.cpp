@@ -333,3 +333,55 @@ TEST_CASE("the atlas seed entry indexes as-is and only its own words find it") {
     CHECK(count_matches(engine, boilerplate) == 0);
   }
 }
+
+TEST_CASE("a compacted copy is smaller and answers every request exactly like the original") {
+  TempDir dir;
+  const std::string db = dir.file("db"), copy = dir.file("copy");
+  const auto studies = StudyGenerator(77, StudyGenerator::default_options()).generate(800);
+  build_index(db, studies);
+  // A second run replaces a quarter, leaving half-empty blocks behind.
+  build_index(db, std::vector<Study>(studies.begin(), studies.begin() + 200));
+  compact_index(db, copy);
+  auto bytes = [](const std::string& folder) {
+    std::uintmax_t total = 0;
+    for (const auto& f : std::filesystem::directory_iterator(folder)) total += f.is_regular_file() ? f.file_size() : 0;
+    return total;
+  };
+  CHECK(bytes(copy) < bytes(db));
+  const auto original = SearchEngine::open(db), compacted = SearchEngine::open(copy);
+  CHECK(compacted.info().documents == 800);
+  for (const std::string text : {"", "mitochondria", "sleep blood", "\"plasma lactate\"", "cortisol -gut"}) {
+    SearchRequest r;
+    r.text = text;
+    r.limit = 50;
+    r.pem = {Pem::required, Pem::unclear};
+    const SearchResult a = original.search(r), b = compacted.search(r);
+    INFO("query '" << text << "'");
+    CHECK(a.total == b.total);
+    CHECK(ids_of(a) == ids_of(b));
+    CHECK(a.facets.journal.size() == b.facets.journal.size());
+  }
+  CHECK(stored_studies(compacted) == stored_studies(original));
+}
+
+TEST_CASE("compacting refuses an existing target and a missing source, and leaves no partial folder") {
+  TempDir dir;
+  const std::string db = dir.file("db");
+  build_index(db, numbered("s", 5, "lactate"));
+  std::filesystem::create_directories(dir.file("taken"));
+  try {
+    compact_index(db, dir.file("taken"));
+    FAIL("compacting into an existing folder succeeded");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::invalid_input);
+  }
+  try {
+    compact_index(dir.file("nothing"), dir.file("out"));
+    FAIL("compacting a missing index succeeded");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::index_missing);
+  }
+  std::size_t entries = 0;
+  for (const auto& f : std::filesystem::directory_iterator(dir.path())) entries += (void(f), 1);
+  CHECK(entries == 2);  // db and taken: no half-written copy
+}

@@ -257,6 +257,21 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
       });
     });
   }
+  // compact
+  {
+    auto* cmd = app.add_subcommand("compact", "Write a compacted copy of an index to a new folder (after bulk loads)");
+    auto db = std::make_shared<std::string>();
+    auto out = std::make_shared<std::string>();
+    cmd->add_option("--db", *db, "index folder")->required();
+    cmd->add_option("--out", *out, "new folder for the compacted copy (must not exist)")->required();
+    cmd->callback([=] {
+      set_action([=] {
+        compact_index(*db, *out);
+        std::cerr << "studysearch: compacted " << *db << " into " << *out << "\n";
+        return 0;
+      });
+    });
+  }
   // show
   {
     auto* cmd = app.add_subcommand("show", "Print one study exactly as indexed");

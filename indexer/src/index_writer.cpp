@@ -376,4 +376,30 @@ IndexReport IndexWriter::delete_ids(const std::vector<std::string>& ids) {
 
 std::size_t IndexWriter::document_count() const { return impl_->db.get_doccount(); }
 
+void compact_index(const std::string& from, const std::string& to) {
+  std::error_code ec;
+  if (fs::exists(to, ec)) throw Error(ErrorKind::invalid_input, to + ": already exists; compact into a new folder");
+  Xapian::Database source;
+  try {
+    source = Xapian::Database(from, Xapian::DB_BACKEND_GLASS);
+  } catch (const Xapian::DatabaseOpeningError& e) {
+    throw Error(ErrorKind::index_missing, from + ": no usable index here (" + e.get_msg() + ")");
+  }
+  meta::check(source, Analyzer().settings(), from);
+  const fs::path target = fs::absolute(to);
+  const fs::path partial = target.parent_path() / ("." + target.filename().string() + ".compacting-" +
+                                                   std::to_string(getpid()));
+  fs::remove_all(partial, ec);
+  try {
+    source.compact(partial.string(), Xapian::DBCOMPACT_NO_RENUMBER);
+    fs::rename(partial, target);
+  } catch (const Xapian::Error& e) {
+    fs::remove_all(partial, ec);
+    throw Error(ErrorKind::internal, "compacting " + from + " failed: " + e.get_description());
+  } catch (const fs::filesystem_error& e) {
+    fs::remove_all(partial, ec);
+    throw Error(ErrorKind::internal, "compacting " + from + " failed: " + e.what());
+  }
+}
+
 }  // namespace studysearch
