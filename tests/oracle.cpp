@@ -363,3 +363,64 @@ TEST_CASE("match sets built from posting lists equal Xapian's matcher for every 
   }
   CHECK(nonempty > forms.size() * 25);  // most forms match something
 }
+
+// ---- ranking from posting lists: the same weights as Xapian's BM25 ------------
+
+#include "ranker.hpp"
+
+TEST_CASE("the posting-list ranker gives every match Xapian's BM25 weight") {
+  const std::uint64_t seed = test_seed(0x5eedC0FFEEull);
+  CAPTURE(seed);
+  const auto options = StudyGenerator::default_options();
+  const auto& fx = named_fixture("oracle", [&] { return StudyGenerator(seed, options).generate(kStudies); });
+  const Xapian::Database db(fx.path);
+  const auto snapshot = Snapshot::load(db);
+  const Analyzer analyzer;
+  const Thesaurus thesaurus = Thesaurus::parse(Thesaurus::bundled_text(), analyzer);
+  std::mt19937_64 random(seed + 1);
+  auto word = [&] { return options.vocabulary[random() % options.vocabulary.size()]; };
+  RankScratch scratch;
+  std::size_t compared = 0;
+  for (const Bm25Params params : {Bm25Params{1.2, 0.75, 0.5}, Bm25Params{3.0, 0.75, 0.5}, Bm25Params{0.9, 0.3, 0.0}}) {
+    for (int n = 0; n < 60; ++n) {
+      // Plain words (some twice), title: terms, OR groups and exclusions; and
+      // a synonym of 2-4 words at a scaled weight, as thesaurus groups and
+      // pseudo-relevance feedback build them.
+      std::string text = word();
+      for (int i = 0, extra = static_cast<int>(random() % 5); i < extra; ++i) {
+        const auto kind = random() % 6;
+        text += kind == 0 ? " title:" + word() : kind == 1 ? " OR " + word() : kind == 2 ? " -" + word() : " " + word();
+      }
+      if (n % 7 == 0) text += " " + text;  // every word twice
+      std::vector<std::string> synonym_terms;
+      for (int i = 0, size = 2 + static_cast<int>(random() % 3); i < size; ++i) synonym_terms.push_back(analyzer.stem(word()));
+      const double synonym_factor = 0.25 + static_cast<double>(random() % 8) / 8;
+      INFO("query '" << text << "', synonym factor " << synonym_factor << ", k1 " << params.k1);
+
+      const ParsedQuery parsed = parse_query(text, analyzer, thesaurus, ParserOptions{});
+      REQUIRE(parsed.plan_complete);
+      Xapian::Query synonym(Xapian::Query::OP_SYNONYM, synonym_terms.begin(), synonym_terms.end());
+      const Xapian::Query ranked(Xapian::Query::OP_AND_MAYBE, parsed.any_words(),
+                                 Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, synonym, synonym_factor));
+      Xapian::Enquire e(db);
+      e.set_query(ranked);
+      e.set_weighting_scheme(Xapian::BM25Weight(params.k1, 0, 1, params.b, params.min_normlen));
+      const Xapian::MSet all = e.get_mset(0, db.get_doccount(), db.get_doccount());
+
+      Ranker ranker(db, *snapshot, params, scratch);
+      DocSet matched(db.get_lastdocid());
+      for (const auto& part : parsed.plan)
+        for (const auto& leaf : part.leaves) matched |= ranker.add(leaf);
+      if (!parsed.excluded.empty()) matched.subtract(match_set(db, *snapshot, parsed.excluded));
+      ranker.add(ScoredLeaf{synonym_terms, synonym_factor});
+      CHECK(matched.size() == all.size());
+      for (auto it = all.begin(); it != all.end(); ++it) {
+        CHECK(matched.contains(*it));
+        CHECK(ranker.score(*it) == Approx(it.get_weight()).epsilon(1e-12));
+        ++compared;
+      }
+    }
+  }
+  CHECK(compared > 10000);
+  for (double s : scratch.score) REQUIRE(s == 0);  // the ranker leaves its scratch clean
+}

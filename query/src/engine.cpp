@@ -11,13 +11,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 
 #include "facets.hpp"
 #include "index_meta.hpp"
 #include "match_set.hpp"
 #include "query_parser.hpp"
+#include "ranker.hpp"
 #include "snapshot.hpp"
 #include "snippets.hpp"
 #include "studysearch/analyzer.hpp"
@@ -34,6 +37,7 @@ constexpr int kRetries = 4;
 struct Handle {
   Xapian::Database db;
   Analyzer analyzer;
+  RankScratch scratch;
 };
 
 Hit hit_from_document(const Xapian::Document& doc, std::size_t rank, double score, Study* study_out) {
@@ -54,6 +58,47 @@ Hit hit_from_document(const Xapian::Document& doc, std::size_t rank, double scor
   if (study_out) *study_out = std::move(study);
   return hit;
 }
+
+// A candidate for a page: the sort keys in order of precedence.
+struct Ranked {
+  Xapian::docid id;
+  double score;
+  int key = 0;   // year order for date sorts
+  int tier = 0;  // 0: every word (or no tiers), 1: the rest
+};
+
+// The first `k` of `documents` under `order`, best first, in one pass with a
+// bounded heap. `make` turns a docid into a candidate (nullopt: leave it out).
+template <typename Order, typename Make>
+std::vector<Ranked> best(const DocSet& documents, std::size_t k, Order order, Make make) {
+  std::vector<Ranked> heap;  // worst first
+  if (k == 0) return heap;
+  heap.reserve(std::min<std::size_t>(k, 4096));
+  documents.for_each([&](Xapian::docid id) {
+    const std::optional<Ranked> candidate = make(id);
+    if (!candidate) return;
+    if (heap.size() < k) {
+      heap.push_back(*candidate);
+      std::push_heap(heap.begin(), heap.end(), order);
+    } else if (order(*candidate, heap.front())) {
+      std::pop_heap(heap.begin(), heap.end(), order);
+      heap.back() = *candidate;
+      std::push_heap(heap.begin(), heap.end(), order);
+    }
+  });
+  std::sort_heap(heap.begin(), heap.end(), order);
+  return heap;
+}
+
+// Feeds every match of a ranked pass to a facet counter.
+class CountingSpy : public Xapian::MatchSpy {
+ public:
+  explicit CountingSpy(FacetCounter& counter) : counter_(counter) {}
+  void operator()(const Xapian::Document& doc, double) override { counter_.add(doc.get_docid()); }
+
+ private:
+  FacetCounter& counter_;
+};
 
 void check_request(const SearchRequest& r, const EngineOptions& o) {
   if (r.limit > o.max_limit)
@@ -171,23 +216,36 @@ struct SearchEngine::Impl {
     return e;
   }
 
-  // Expansion terms from the top documents of the unfiltered query; they only
-  // reweight (AND_MAYBE), so the match set and the facet counts do not change.
-  Xapian::Query with_feedback(const Xapian::Database& db, const ParsedQuery& parsed, const Xapian::Query& ranked) const {
-    if (options.prf_docs == 0 || options.prf_terms == 0 || parsed.word_count < options.prf_min_words) return ranked;
-    Xapian::Enquire first = enquire(db, parsed.any_words());
-    const Xapian::MSet top = first.get_mset(0, static_cast<Xapian::doccount>(options.prf_docs));
-    if (top.empty()) return ranked;
+  bool feedback_applies(const ParsedQuery& parsed) const {
+    return options.prf_docs > 0 && options.prf_terms > 0 && parsed.word_count >= options.prf_min_words &&
+           !parsed.browse();
+  }
+
+  // Pseudo-relevance feedback: the best expansion terms from the top studies
+  // of the unfiltered query (free-text terms only, not the query's own).
+  std::vector<std::string> expansion_terms(const Xapian::Database& db, const ParsedQuery& parsed,
+                                           const std::vector<Xapian::docid>& top) const {
+    std::vector<std::string> terms;
+    if (top.empty()) return terms;
     Xapian::RSet rset;
-    for (auto it = top.begin(); it != top.end(); ++it) rset.add_document(*it);
+    for (Xapian::docid id : top) rset.add_document(id);
     struct FreeText : Xapian::ExpandDecider {
       bool operator()(const std::string& term) const override {
         return !term.empty() && term[0] >= 'a' && term[0] <= 'z' && term.size() > 2;
       }
     } free_text;
-    const Xapian::ESet eset = first.get_eset(static_cast<Xapian::termcount>(options.prf_terms), rset, &free_text);
-    std::vector<Xapian::Query> terms;
-    for (auto it = eset.begin(); it != eset.end(); ++it) terms.emplace_back(*it);
+    const Xapian::ESet eset =
+        enquire(db, parsed.any_words()).get_eset(static_cast<Xapian::termcount>(options.prf_terms), rset, &free_text);
+    for (auto it = eset.begin(); it != eset.end(); ++it) terms.push_back(*it);
+    return terms;
+  }
+
+  // The ranked query with feedback terms added; they only reweight
+  // (AND_MAYBE), so the match set and the facet counts do not change.
+  Xapian::Query with_feedback(const Xapian::Database& db, const ParsedQuery& parsed, const Xapian::Query& ranked) const {
+    if (!feedback_applies(parsed)) return ranked;
+    const Xapian::MSet first = enquire(db, parsed.any_words()).get_mset(0, static_cast<Xapian::doccount>(options.prf_docs));
+    const std::vector<std::string> terms = expansion_terms(db, parsed, {first.begin(), first.end()});
     if (terms.empty()) return ranked;
     const Xapian::Query expansion(Xapian::Query::OP_SCALE_WEIGHT,
                                   Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()), options.prf_weight);
@@ -200,7 +258,8 @@ struct SearchEngine::Impl {
   }
 
   // Appends hits [offset, offset + limit) of `query` ordered per request and
-  // returns how many documents the query matches.
+  // returns how many documents the query matches. With `counter`, the same
+  // pass also feeds it every match.
   //
   // Ranked pages weigh every match (check_at_least = all), so the count is
   // exact and pages are exact slices of the whole ranking. Xapian 1.4.22's
@@ -209,8 +268,10 @@ struct SearchEngine::Impl {
   // then disagree with one long page.
   std::size_t fetch(const Xapian::Database& db, const Xapian::Query& query, const SearchRequest& request, bool browse,
                     std::size_t offset, std::size_t limit, std::size_t first_rank, std::vector<Hit>& hits,
-                    std::vector<Study>* studies) const {
+                    std::vector<Study>* studies, FacetCounter* counter = nullptr) const {
     Xapian::Enquire e = enquire(db, query);
+    std::optional<CountingSpy> spy;
+    if (counter) e.add_matchspy(&spy.emplace(*counter));
     // Both sort slots hold keys that put yearless studies last (schema.hpp).
     if (request.sort == Sort::newest) e.set_sort_by_value_then_relevance(schema::kNewestFirstSlot, false);
     else if (request.sort == Sort::oldest) e.set_sort_by_value_then_relevance(schema::kOldestFirstSlot, false);
@@ -225,56 +286,143 @@ struct SearchEngine::Impl {
     return mset.get_matches_estimated();
   }
 
+  // Everything a ranking path needs from one request.
+  struct Job {
+    const SearchRequest& request;
+    const ParsedQuery& parsed;
+    const ResolvedFilters& filters;
+    bool tiers;  // all words first (short keyword queries sorted by relevance)
+    FacetCounter& counter;
+    std::vector<Hit>& hits;
+    std::vector<Study>* studies;  // filled alongside hits when snippets are wanted
+  };
+
   SearchResult search(Handle& h, const Snapshot& snap, const SearchRequest& request) const {
     const auto start = std::chrono::steady_clock::now();
     SearchResult result;
     const ParsedQuery parsed = parse_query(request.text, h.analyzer, thesaurus, parser_options);
     const ResolvedFilters filters = ResolvedFilters::resolve(request, snap);
-    const Xapian::Query filter_query = filters.as_query(request);
+    FacetCounter counter(snap, filters, request.facets);
+    std::vector<Study> studies;
+    const bool tiers = request.sort == Sort::relevance && !parsed.has_or && parsed.concepts.size() >= 2 &&
+                       parsed.word_count <= options.all_words_first_max_words;
+    const Job job{request, parsed, filters, tiers, counter, result.hits, request.snippets ? &studies : nullptr};
+    if (parsed.plan_complete) rank_from_postings(h, snap, job);
+    else rank_with_xapian(h, snap, job);
+    result.total = counter.total();
+    result.facets = counter.facets(request);
+
+    // Snippets and did-you-mean.
+    if (request.snippets)
+      for (std::size_t i = 0; i < result.hits.size(); ++i)
+        result.hits[i].snippet = make_snippet(studies[i], parsed.highlight_stems, h.analyzer, options.snippet_chars);
+    if (request.suggest && !parsed.browse() && result.total < 5)
+      result.did_you_mean = suggest(h, snap, request, parsed, result.total);
+    result.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return result;
+  }
+
+  // Terms and synonyms only: the match set, every weight and the order come
+  // from posting lists and the snapshot (Ranker), exact and in one pass.
+  void rank_from_postings(Handle& h, const Snapshot& snap, const Job& job) const {
+    const ParsedQuery& parsed = job.parsed;
+    const SearchRequest& request = job.request;
+    Ranker ranker(h.db, snap, Bm25Params{options.bm25_k1, options.bm25_b, options.bm25_min_normlen}, h.scratch);
+
+    // 1. The match set (and each concept's, for the all-words tier), weighed
+    //    as it is read; then the total and the facets.
+    DocSet matched = parsed.browse() ? all_documents(snap) : DocSet(snap.last_docid());
+    std::optional<DocSet> every_word;
+    for (const auto& part : parsed.plan) {
+      DocSet documents(snap.last_docid());
+      for (const auto& leaf : part.leaves) documents |= ranker.add(leaf);
+      matched |= documents;
+      if (job.tiers) every_word ? void(*every_word &= documents) : void(every_word = std::move(documents));
+    }
+    if (!parsed.excluded.empty()) matched.subtract(match_set(h.db, snap, parsed.excluded));
+    if (!parsed.text_filters.empty()) matched &= match_set(h.db, snap, parsed.text_filters);
+    matched.for_each([&](Xapian::docid id) { job.counter.add(id); });
+
+    // 2. Pseudo-relevance feedback for long queries: reweighs, never matches.
+    auto before = [&](const Ranked& a, const Ranked& b) {
+      return a.score != b.score ? a.score > b.score : a.id < b.id;
+    };
+    if (!job.tiers && feedback_applies(parsed)) {
+      std::vector<Xapian::docid> top;
+      for (const Ranked& r : best(matched, options.prf_docs, before, [&](Xapian::docid id) {
+             return Ranked{id, ranker.score(id), 0};
+           }))
+        top.push_back(r.id);
+      for (const auto& term : expansion_terms(h.db, parsed, top)) ranker.add(ScoredLeaf{{term}, options.prf_weight});
+    }
+
+    // 3. The page: studies passing every filter, in request order.
+    const std::size_t window = request.offset + request.limit;
+    if (request.limit == 0 || request.offset >= job.counter.total()) return;
+    auto key = [&](Xapian::docid id) {
+      const int year = snap.year[id];
+      if (request.sort == Sort::relevance || year == 0) return request.sort == Sort::relevance ? 0 : INT_MAX;
+      return request.sort == Sort::newest ? -year : year;
+    };
+    auto tier = [&](Xapian::docid id) { return every_word && !every_word->contains(id) ? 1 : 0; };
+    auto order = [&](const Ranked& a, const Ranked& b) {
+      if (a.tier != b.tier) return a.tier < b.tier;
+      if (a.key != b.key) return a.key < b.key;
+      return before(a, b);
+    };
+    const bool filtering = job.filters.any();
+    std::vector<Ranked> page = best(matched, window, order, [&](Xapian::docid id) -> std::optional<Ranked> {
+      if (filtering && job.filters.failures(snap, id) != 0) return std::nullopt;
+      return Ranked{id, ranker.score(id), key(id), tier(id)};
+    });
+    for (std::size_t i = request.offset; i < page.size(); ++i) {
+      Study study;
+      const double score = parsed.browse() ? 0.0 : page[i].score;
+      job.hits.push_back(hit_from_document(h.db.get_document(page[i].id), i + 1, score, &study));
+      if (job.studies) job.studies->push_back(std::move(study));
+    }
+  }
+
+  // Phrases and field ranges: Xapian's matcher ranks, weighing every match.
+  void rank_with_xapian(Handle& h, const Snapshot& snap, const Job& job) const {
+    const ParsedQuery& parsed = job.parsed;
+    const SearchRequest& request = job.request;
+    const Xapian::Query filter_query = job.filters.as_query(request);
     auto filtered = [&](const Xapian::Query& q) {
       return filter_query.empty() ? q : Xapian::Query(Xapian::Query::OP_FILTER, q, filter_query);
     };
 
-    // 1. The exact match set, unweighted: the total and the facets.
+    // 1. The exact match set: the total and the facets. Without filters and
+    //    tiers the ranked pass sees exactly that set and counts as it ranks
+    //    (phrases are matched once); otherwise an unweighted pass counts first.
     const bool pure_browse = parsed.browse() && parsed.excluded.empty() && parsed.text_filters.empty();
     const Xapian::Query match = parsed.any_words();
     const bool browse = parsed.browse();
-    FacetCounter counter(snap, filters, request.facets);
-    if (pure_browse) counter.add_all();
-    else count(h.db, snap, match, counter);
+    const bool single_pass = !pure_browse && !browse && !job.tiers && filter_query.empty();
+    if (pure_browse) job.counter.add_all();
+    else if (!single_pass) count(h.db, snap, match, job.counter);
 
     // 2. The page. Short keyword queries rank studies with every word first.
-    const bool tiers = request.sort == Sort::relevance && !parsed.has_or && parsed.concepts.size() >= 2 &&
-                       parsed.word_count <= options.all_words_first_max_words;
-    std::vector<Study> studies;
-    std::vector<Study>* keep = request.snippets ? &studies : nullptr;
-    if (request.offset < counter.total() && request.limit > 0) {
-      if (tiers) {
+    auto& hits = job.hits;
+    if (single_pass) {
+      fetch(h.db, with_feedback(h.db, parsed, match), request, false, request.offset, request.limit,
+            request.offset + 1, hits, job.studies, &job.counter);
+    } else if (request.offset < job.counter.total() && request.limit > 0) {
+      if (job.tiers) {
         const std::size_t first_tier = fetch(h.db, filtered(parsed.all_words()), request, false, request.offset,
-                                             request.limit, request.offset + 1, result.hits, keep);
-        if (result.hits.size() < request.limit) {
+                                             request.limit, request.offset + 1, hits, job.studies);
+        if (hits.size() < request.limit) {
           const Xapian::Query rest = filtered(Xapian::Query(Xapian::Query::OP_AND_NOT, match, parsed.all_words()));
           const std::size_t offset = request.offset > first_tier ? request.offset - first_tier : 0;
-          fetch(h.db, rest, request, false, offset, request.limit - result.hits.size(),
-                request.offset + result.hits.size() + 1, result.hits, keep);
+          fetch(h.db, rest, request, false, offset, request.limit - hits.size(), request.offset + hits.size() + 1,
+                hits, job.studies);
         }
       } else {
         const Xapian::Query ranked = browse ? match : with_feedback(h.db, parsed, match);
-        fetch(h.db, filtered(ranked), request, browse, request.offset, request.limit, request.offset + 1,
-              result.hits, keep);
+        fetch(h.db, filtered(ranked), request, browse, request.offset, request.limit, request.offset + 1, hits,
+              job.studies);
       }
     }
-
-    result.total = counter.total();
-    result.facets = counter.facets(request);
-
-    // 3. Snippets and did-you-mean.
-    if (request.snippets)
-      for (std::size_t i = 0; i < result.hits.size(); ++i)
-        result.hits[i].snippet = make_snippet(studies[i], parsed.highlight_stems, h.analyzer, options.snippet_chars);
-    if (request.suggest && !browse && result.total < 5) result.did_you_mean = suggest(h, snap, request, parsed, result.total);
-    result.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    return result;
   }
 
   // Respells words the index does not know (never numbers); offered only when

@@ -26,6 +26,14 @@ std::size_t DocSet::size() const {
   return n;
 }
 
+DocSet all_documents(const Snapshot& snapshot) {
+  const Xapian::docid last = snapshot.last_docid();
+  DocSet out(last);
+  for (Xapian::docid id = 1; id <= last; ++id)
+    if (snapshot.pem[id] != Snapshot::kNoDoc) out.insert(id);
+  return out;
+}
+
 namespace {
 
 // Collects docids from Xapian's matcher, for parts only it can evaluate.
@@ -41,7 +49,7 @@ class Collector : public Xapian::MatchSpy {
 class Evaluator {
  public:
   Evaluator(const Xapian::Database& db, const Snapshot& snapshot)
-      : db_(db), snapshot_(snapshot), last_(static_cast<Xapian::docid>(snapshot.pem.empty() ? 0 : snapshot.pem.size() - 1)) {}
+      : db_(db), snapshot_(snapshot), last_(snapshot.last_docid()) {}
 
   DocSet eval(const Xapian::Query& q) const {
     using Q = Xapian::Query;
@@ -83,12 +91,7 @@ class Evaluator {
   }
 
  private:
-  DocSet everything() const {
-    DocSet out(last_);
-    for (Xapian::docid id = 1; id <= last_; ++id)
-      if (snapshot_.pem[id] != Snapshot::kNoDoc) out.insert(id);
-    return out;
-  }
+  DocSet everything() const { return all_documents(snapshot_); }
 
   DocSet by_matcher(const Xapian::Query& q) const {
     DocSet out(last_);

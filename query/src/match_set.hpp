@@ -40,6 +40,9 @@ class DocSet {
   std::vector<std::uint64_t> words_;
 };
 
+/// Every document of the snapshot.
+DocSet all_documents(const Snapshot& snapshot);
+
 /// Every document of `query` in `db` (whose revision `snapshot` describes).
 DocSet match_set(const Xapian::Database& db, const Snapshot& snapshot, const Xapian::Query& query);
 

@@ -177,14 +177,16 @@ class Builder {
         collect(item.text, item.offset);
       } else {
         flush_pending();
-        auto q = field_or_phrase(item);
+        std::optional<std::vector<ScoredLeaf>> leaves;
+        auto q = field_or_phrase(item, leaves);
         if (q.empty()) continue;
         if (item.exclude) excluded.push_back(q);
-        else add_concept(q);
+        else add_concept(q, std::move(leaves));
       }
     }
     flush_pending();
     for (const auto& g : groups_) result_.concepts.push_back(combine(Xapian::Query::OP_OR, g));
+    result_.plan = std::move(plan_);
     result_.excluded = combine(Xapian::Query::OP_OR, excluded);
     result_.text_filters = combine(Xapian::Query::OP_AND, filters);
     return std::move(result_);
@@ -199,15 +201,25 @@ class Builder {
 
   bool room() const { return terms_ < options_.max_terms; }
 
-  // A concept joins the previous one when an OR stood between them.
-  void add_concept(const Xapian::Query& q) {
+  // A concept joins the previous one when an OR stood between them. `leaves`
+  // is its plan; nullopt when only Xapian can match or weigh it.
+  void add_concept(const Xapian::Query& q, std::optional<std::vector<ScoredLeaf>> leaves) {
+    if (!leaves) result_.plan_complete = false;
     if (join_next_ && !groups_.empty()) {
       groups_.back().push_back(q);
       result_.has_or = true;
+      if (leaves) plan_.back().leaves.insert(plan_.back().leaves.end(), leaves->begin(), leaves->end());
     } else {
       groups_.push_back({q});
+      plan_.push_back({leaves.value_or(std::vector<ScoredLeaf>{})});
     }
     join_next_ = false;
+  }
+
+  // The plan of one term or one phrase: a phrase of several words has none.
+  static std::optional<std::vector<ScoredLeaf>> single(const std::vector<std::string>& terms) {
+    if (terms.size() != 1) return std::nullopt;
+    return std::vector<ScoredLeaf>{{{terms.front()}, 1.0}};
   }
 
   void collect(std::string_view text, std::size_t offset) {
@@ -236,7 +248,9 @@ class Builder {
     for (std::size_t pos = 0; pos < pending_.size();) {
       const auto match = thesaurus_.longest_match(stems, capitals, pos);
       if (match.length > 0) {
-        add_concept(synonym_concept(match, stems, pos));
+        std::optional<std::vector<ScoredLeaf>> leaves;
+        const Xapian::Query q = synonym_concept(match, stems, pos, leaves);
+        add_concept(q, std::move(leaves));
         for (std::size_t i = pos; i < pos + match.length; ++i) note_word(pending_[i]);
         pos += match.length;
         continue;
@@ -245,7 +259,7 @@ class Builder {
       ++result_.word_count;
       note_word(w);
       if (options_.stopwords && !all_stopwords && is_stopword(w.word)) continue;
-      add_concept(Xapian::Query(w.stem));
+      add_concept(Xapian::Query(w.stem), single({w.stem}));
     }
     pending_.clear();
   }
@@ -256,11 +270,14 @@ class Builder {
   }
 
   // The words as typed, or any other form of their group at lower weight.
-  Xapian::Query synonym_concept(const Thesaurus::Match& match, const std::vector<std::string>& stems, std::size_t pos) {
+  Xapian::Query synonym_concept(const Thesaurus::Match& match, const std::vector<std::string>& stems, std::size_t pos,
+                                std::optional<std::vector<ScoredLeaf>>& leaves) {
     result_.word_count += match.length;
     const std::vector<std::string> typed(stems.begin() + static_cast<long>(pos),
                                          stems.begin() + static_cast<long>(pos + match.length));
     std::vector<Xapian::Query> others;
+    ScoredLeaf synonyms{{}, options_.synonym_weight};
+    bool single_words = typed.size() == 1;
     const auto& forms = thesaurus_.group(match.group);
     for (std::size_t f = 0; f < forms.size(); ++f) {
       // Capitals-only forms ("ME", "GET") are everyday words in lowercased
@@ -268,8 +285,14 @@ class Builder {
       if (forms[f].stems == typed || forms[f].capitals_only) continue;
       others.push_back(phrase_of(forms[f].stems));
       for (const auto& s : forms[f].stems) result_.highlight_stems.insert(s);
+      single_words = single_words && forms[f].stems.size() == 1;
+      if (!forms[f].stems.empty()) synonyms.terms.push_back(forms[f].stems.front());
     }
     const Xapian::Query exact = phrase_of(typed);
+    if (single_words) {
+      leaves = std::vector<ScoredLeaf>{{typed, 1.0}};
+      if (!others.empty()) leaves->push_back(std::move(synonyms));
+    }
     if (others.empty()) return exact;
     const Xapian::Query alternatives(Xapian::Query::OP_SYNONYM, others.begin(), others.end());
     return Xapian::Query(Xapian::Query::OP_OR, exact,
@@ -278,7 +301,7 @@ class Builder {
 
   // title:word, title:"a phrase", "a phrase": positional where the field has
   // positions; elsewhere the phrase on the free text plus every word in the field.
-  Xapian::Query field_or_phrase(const Item& item) {
+  Xapian::Query field_or_phrase(const Item& item, std::optional<std::vector<ScoredLeaf>>& leaves) {
     const std::string_view prefix = field_prefix(item.field);
     const bool stem_words = item.field != "author";
     std::vector<std::string> free_terms, field_terms;
@@ -304,8 +327,14 @@ class Builder {
       if (!item.phrase || free_terms.size() == 1) return in_field;
       return Xapian::Query(Xapian::Query::OP_FILTER, in_field, phrase_of(free_terms));
     }
-    if (prefix.empty()) return phrase_of(free_terms);
-    if (!item.phrase || prefix == schema::kTitle) return phrase_of(field_terms);
+    if (prefix.empty()) {
+      leaves = single(free_terms);
+      return phrase_of(free_terms);
+    }
+    if (!item.phrase || prefix == schema::kTitle) {
+      leaves = single(field_terms);
+      return phrase_of(field_terms);
+    }
     std::vector<Xapian::Query> parts;
     for (const auto& t : field_terms) parts.emplace_back(t);
     return Xapian::Query(Xapian::Query::OP_FILTER, phrase_of(free_terms), combine(Xapian::Query::OP_AND, parts));
@@ -317,6 +346,7 @@ class Builder {
   const ParserOptions& options_;
   ParsedQuery result_;
   std::vector<std::vector<Xapian::Query>> groups_;  // each = OR of alternatives
+  std::vector<ScoredConcept> plan_;                   // parallel to groups_
   bool join_next_ = false;
   std::vector<PendingWord> pending_;
   std::size_t terms_ = 0;

@@ -29,6 +29,19 @@ struct QueryWord {
   std::size_t begin = 0, end = 0;  ///< byte range in the query text
 };
 
+/// One weighted part of a concept as the ranker sees it: a term, or (several
+/// terms) one OP_SYNONYM, weighed by BM25 times `factor`.
+struct ScoredLeaf {
+  std::vector<std::string> terms;
+  double factor = 1.0;
+};
+
+/// A concept as a sum of leaves: it matches where any leaf matches, and a
+/// document's weight is the sum of its matching leaves (as in Xapian's OR).
+struct ScoredConcept {
+  std::vector<ScoredLeaf> leaves;
+};
+
 struct ParsedQuery {
   /// Positive parts, one per word or synonym group (or OR group). Empty = browse.
   std::vector<Xapian::Query> concepts;
@@ -38,6 +51,11 @@ struct ParsedQuery {
   std::size_t word_count = 0;  ///< positive words typed (stopwords included)
   std::set<std::string> highlight_stems;  ///< words and synonyms to mark in snippets
   std::vector<QueryWord> words;           ///< plain free-text words, for did-you-mean
+  /// The concepts again, as plain terms and synonyms, one per concept; valid
+  /// only when `plan_complete` (no concept needs positions: phrases, field
+  /// ranges), and then equivalent to `concepts` for matching and weighting.
+  std::vector<ScoredConcept> plan;
+  bool plan_complete = true;
 
   bool browse() const { return concepts.empty(); }
   /// OR of the concepts (or match-all when browsing), minus exclusions, with text filters.

@@ -27,6 +27,10 @@ std::shared_ptr<const Snapshot> Snapshot::load(const Xapian::Database& db) {
   s.journal.assign(size, Dictionary::kNone);
   s.evidence.assign(size, kNone);
   s.design.assign(size, Dictionary::kNone);
+  s.doclength.assign(size, 0);
+  for (auto it = db.postlist_begin(std::string()); it != db.postlist_end(std::string()); ++it)
+    s.doclength[*it] = it.get_doclength();
+  s.average_length = db.get_avlength();
   for (auto it = db.valuestream_begin(schema::kPemSlot); it != db.valuestream_end(schema::kPemSlot); ++it) {
     const std::string v = *it;
     if (v.size() == 1 && v[0] >= '0' && v[0] <= '2') s.pem[it.get_docid()] = static_cast<std::uint8_t>(v[0] - '0');

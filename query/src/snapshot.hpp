@@ -35,9 +35,13 @@ struct Snapshot {
   std::vector<std::uint32_t> journal;   // Dictionary::kNone = none
   std::vector<std::uint8_t> evidence;   // 0..3 or kNone
   std::vector<std::uint32_t> design;
+  std::vector<std::uint32_t> doclength;  // Xapian's document length (sum of wdf)
+  double average_length = 0;
   Dictionary journals, designs;
 
   static std::shared_ptr<const Snapshot> load(const Xapian::Database& db);
+  /// The highest docid the columns cover.
+  Xapian::docid last_docid() const { return pem.empty() ? 0 : static_cast<Xapian::docid>(pem.size() - 1); }
 
   /// Unstemmed words of the index with frequencies, sorted by word; loaded on first use.
   const std::vector<std::pair<std::string, unsigned>>& words(const Xapian::Database& db) const;

@@ -1,0 +1,82 @@
+#include "ranker.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <queue>
+
+namespace studysearch {
+
+Ranker::Ranker(const Xapian::Database& db, const Snapshot& snapshot, const Bm25Params& params, RankScratch& scratch)
+    : db_(db),
+      snapshot_(snapshot),
+      params_(params),
+      scratch_(scratch),
+      last_(static_cast<Xapian::docid>(snapshot.doclength.empty() ? 0 : snapshot.doclength.size() - 1)),
+      documents_(static_cast<double>(snapshot.documents)),
+      len_factor_(params.b == 0 || params.k1 == 0 || snapshot.average_length == 0 ? 0 : 1 / snapshot.average_length),
+      touched_(last_) {
+  if (scratch_.score.size() < last_ + std::size_t{1}) scratch_.score.resize(last_ + std::size_t{1}, 0.0);
+  if (scratch_.wdf.size() < last_ + std::size_t{1}) scratch_.wdf.resize(last_ + std::size_t{1}, 0);
+}
+
+Ranker::~Ranker() {
+  touched_.for_each([&](Xapian::docid id) { scratch_.score[id] = 0; });
+}
+
+// Xapian 1.4 BM25Weight::init without an RSet: the idf-like part, lifted for
+// terms in more than a third of the documents, then (k3 + 1) wqf / (k3 + wqf)
+// (= 1 for k3 = 1, wqf = 1) and (k1 + 1).
+double Ranker::termweight(double termfreq, double factor) const {
+  double tw = (documents_ - termfreq + 0.5) / (termfreq + 0.5);
+  if (tw < 2) tw = tw * 0.5 + 1;
+  return std::log(tw) * factor * (params_.k1 + 1);
+}
+
+double Ranker::synonym_termfreq(const std::vector<std::string>& terms) const {
+  std::priority_queue<Xapian::doccount, std::vector<Xapian::doccount>, std::greater<>> rarest;
+  for (const auto& t : terms) rarest.push(db_.get_termfreq(t));
+  if (rarest.empty()) return 0;
+  while (rarest.size() > 1) {
+    const double r = rarest.top();
+    rarest.pop();
+    const double l = rarest.top();
+    rarest.pop();
+    // Independence: P(l or r) = P(l) + P(r) - P(l) P(r), rounded per pair.
+    rarest.push(static_cast<Xapian::doccount>(l + r - l * r / documents_ + 0.5));
+  }
+  return rarest.top();
+}
+
+DocSet Ranker::add(const ScoredLeaf& leaf, double scale) {
+  DocSet out(last_);
+  const double factor = leaf.factor * scale;
+  if (leaf.terms.size() == 1) {
+    const std::string& term = leaf.terms.front();
+    const double tw = termweight(db_.get_termfreq(term), factor);
+    for (auto it = db_.postlist_begin(term), end = db_.postlist_end(term); it != end; ++it) {
+      const Xapian::docid id = *it;
+      if (id > last_) continue;  // newer than the snapshot (cannot happen: one revision)
+      out.insert(id);
+      scratch_.score[id] += sumpart(tw, it.get_wdf(), snapshot_.doclength[id]);
+    }
+  } else if (!leaf.terms.empty()) {
+    // One synonym: the wdf of all its terms together, weighed once.
+    const double tw = termweight(synonym_termfreq(leaf.terms), factor);
+    for (const auto& term : leaf.terms)
+      for (auto it = db_.postlist_begin(term), end = db_.postlist_end(term); it != end; ++it) {
+        const Xapian::docid id = *it;
+        if (id > last_) continue;
+        out.insert(id);
+        scratch_.wdf[id] += it.get_wdf();
+      }
+    out.for_each([&](Xapian::docid id) {
+      scratch_.score[id] += sumpart(tw, scratch_.wdf[id], snapshot_.doclength[id]);
+      scratch_.wdf[id] = 0;
+    });
+  }
+  touched_ |= out;
+  return out;
+}
+
+}  // namespace studysearch
