@@ -254,7 +254,7 @@ struct SearchEngine::Impl {
 
   // The exact match set of `query`, unweighted, fed to `counter`.
   static void count(const Xapian::Database& db, const Snapshot& snap, const Xapian::Query& query, FacetCounter& c) {
-    match_set(db, snap, query).for_each([&](Xapian::docid id) { c.add(id); });
+    c.add_set(match_set(db, snap, query));
   }
 
   // Appends hits [offset, offset + limit) of `query` ordered per request and
@@ -341,7 +341,7 @@ struct SearchEngine::Impl {
     }
     if (!parsed.excluded.empty()) matched.subtract(match_set(h.db, snap, parsed.excluded));
     if (!parsed.text_filters.empty()) matched &= match_set(h.db, snap, parsed.text_filters);
-    matched.for_each([&](Xapian::docid id) { job.counter.add(id); });
+    job.counter.add_set(matched);
 
     // 2. Pseudo-relevance feedback for long queries: reweighs, never matches.
     auto before = [&](const Ranked& a, const Ranked& b) {

@@ -137,6 +137,12 @@ void FacetCounter::add(Xapian::docid id) {
   if (!(fail & ~kDesign) && s.design[id] != Dictionary::kNone) ++design_[s.design[id]];
 }
 
+void FacetCounter::add_set(const DocSet& documents) {
+  // Without facets and filters only the total is wanted: count the bits.
+  if (!facets_ && !filters_.any()) total_ += documents.size();
+  else documents.for_each([&](Xapian::docid id) { add(id); });
+}
+
 void FacetCounter::add_all() {
   for (Xapian::docid id = 1; id < snapshot_.pem.size(); ++id) add(id);
 }

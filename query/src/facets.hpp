@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "match_set.hpp"
 #include "snapshot.hpp"
 #include "studysearch/studysearch.hpp"
 
@@ -38,6 +39,8 @@ class FacetCounter {
   void add(Xapian::docid id);
   /// Every document of the snapshot (browse without query text).
   void add_all();
+  /// Every document of a set (in docid order).
+  void add_set(const DocSet& documents);
 
   std::size_t total() const { return total_; }
   Facets facets(const SearchRequest& request) const;
