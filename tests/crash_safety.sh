@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Crash safety: SIGKILL `studysearch index` and `studysearch serve` (during
+# Crash safety: SIGKILL `studysearch index` (updates, and bulk loads into an
+# empty index) and `studysearch serve` (during
 # POST /v1/studies) at random moments, again and again. After every kill the
 # index must pass Xapian's consistency check, open, answer a search, and hold
 # EXACTLY the studies committed before the run or exactly those after it —
@@ -8,7 +9,7 @@
 #   tests/crash_safety.sh STUDYSEARCH CRASH_CHECK WORKDIR
 #
 # Environment: STUDYSEARCH_CRASH_SEED (default: from the clock; printed),
-# STUDYSEARCH_CRASH_KILLS (index kills, default 20), STUDYSEARCH_CRASH_SERVER_KILLS
+# STUDYSEARCH_CRASH_KILLS (index kills, default 20; half as many again for bulk loads), STUDYSEARCH_CRASH_SERVER_KILLS
 # (server kills, default 6), STUDYSEARCH_CRASH_RECORDS (records per file, default 1000).
 set -u -o pipefail
 
@@ -43,8 +44,8 @@ state=$("$check" verify base-index base.jsonl second.jsonl)
 survived=0 partial=0 before=0 after=0 failures=0
 # Classifies the index in ./db after a kill; counts and prints failures.
 judge() {
-  local what=$1 delay=$2 second=$3 state info
-  state=$("$check" verify db base.jsonl "$second" 2>&1)
+  local what=$1 delay=$2 second=$3 base=${4:-base.jsonl} state info
+  state=$("$check" verify db "$base" "$second" 2>&1)
   info=$("$cli" info --db db --json 2>&1)
   if [[ $? -ne 0 ]]; then
     echo "FAIL $what killed after ${delay} ms: studysearch info failed: $info"
@@ -83,6 +84,30 @@ for (( i = 1; i <= index_kills; i++ )); do
   wait "$pid" 2>/dev/null
   judge index "$delay" second.jsonl
 done
+
+# ---- studysearch index, bulk load into an empty index (parallel parts, then
+# one folder swap): killed, the index is still the empty one or the full load.
+: > empty.jsonl
+"$cli" index --db empty-index empty.jsonl 2>/dev/null || { echo "crash_safety: cannot create an empty index"; exit 2; }
+rm -rf db && cp -a empty-index db
+start=$(now_ms)
+"$cli" index --bulk-min 1 --shards 2 --db db second.jsonl 2>/dev/null || { echo "crash_safety: bulk load failed"; exit 2; }
+bulk_ms=$(( $(now_ms) - start ))
+state=$("$check" verify db empty.jsonl second.jsonl)
+[[ $state == after* ]] || { echo "crash_safety: a full bulk load does not give the after-set: $state"; exit 2; }
+echo "crash_safety: a bulk load takes ${bulk_ms} ms; killing at random in 0..$(( bulk_ms * 11 / 10 )) ms"
+bulk_before=$before bulk_after=$after
+for (( i = 1; i <= index_kills / 2; i++ )); do
+  rm -rf db .db.bulk-* && cp -a empty-index db
+  delay=$(random_below $(( bulk_ms * 11 / 10 )))
+  "$cli" index --bulk-min 1 --shards 2 --db db second.jsonl 2>/dev/null &
+  pid=$!
+  sleep_ms "$delay"
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  judge bulk "$delay" second.jsonl empty.jsonl
+done
+echo "crash_safety: bulk kills left the empty index $(( before - bulk_before )) times, the full load $(( after - bulk_after )) times"
 
 # ---- studysearch serve, killed during POST /v1/studies ----
 echo "crash-safety-token" > token
@@ -136,6 +161,6 @@ for (( i = 1; i <= server_kills; i++ )); do
   fi
 done
 
-kills=$(( index_kills + server_kills ))
+kills=$(( index_kills + index_kills / 2 + server_kills ))
 echo "crash_safety: $survived of $kills kills survived ($before before-set, $after after-set), $partial partial, $failures other failures"
 [[ $survived -eq $kills && $partial -eq 0 && $failures -eq 0 ]]

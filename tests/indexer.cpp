@@ -385,3 +385,78 @@ TEST_CASE("compacting refuses an existing target and a missing source, and leave
   for (const auto& f : std::filesystem::directory_iterator(dir.path())) entries += (void(f), 1);
   CHECK(entries == 2);  // db and taken: no half-written copy
 }
+
+TEST_CASE("a bulk load in parallel parts gives the same index as one writer, and readers see it at once") {
+  TempDir dir;
+  const std::string bulk = dir.file("bulk"), single = dir.file("single");
+  const auto studies = StudyGenerator(4242, StudyGenerator::default_options()).generate(700);
+  // A reader on the empty index before the load must see the load afterwards.
+  IndexWriter::open(bulk);
+  const auto early = SearchEngine::open(bulk);
+  CHECK(early.info().documents == 0);
+  {
+    WriterOptions options;
+    options.bulk_min_records = 1;
+    options.shards = 3;
+    std::vector<std::size_t> progress;
+    options.progress = [&](std::size_t done, std::size_t) { progress.push_back(done); };
+    const auto report = IndexWriter::open(bulk).index_studies(sourced(studies), options);
+    CHECK(report.added == 700);
+    REQUIRE_FALSE(progress.empty());
+    CHECK(progress.back() == 700);
+    CHECK(std::is_sorted(progress.begin(), progress.end()));
+  }
+  {
+    WriterOptions options;
+    options.bulk_min_records = 0;  // one writer
+    IndexWriter::open(single).index_studies(sourced(studies), options);
+  }
+  // Same documents under the same docids.
+  const Xapian::Database a(bulk), b(single);
+  REQUIRE(a.get_doccount() == 700);
+  REQUIRE(a.get_lastdocid() == b.get_lastdocid());
+  for (Xapian::docid id = 1; id <= a.get_lastdocid(); id += 37) CHECK(a.get_document(id).get_data() == b.get_document(id).get_data());
+  // Same answers: results with their scores, facets, completion.
+  const auto from_bulk = SearchEngine::open(bulk), from_single = SearchEngine::open(single);
+  for (const std::string text : {"", "mitochondria", "sleep blood", "\"plasma lactate\"", "cortisol -gut", "title:brain"}) {
+    SearchRequest r;
+    r.text = text;
+    r.limit = 40;
+    const SearchResult x = from_bulk.search(r), y = from_single.search(r), z = early.search(r);
+    INFO("query '" << text << "'");
+    CHECK(x.total == y.total);
+    CHECK(z.total == y.total);
+    CHECK(ids_of(x) == ids_of(y));
+    CHECK(ids_of(z) == ids_of(y));
+    for (std::size_t i = 0; i < std::min(x.hits.size(), y.hits.size()); ++i) CHECK(x.hits[i].score == y.hits[i].score);
+    CHECK(x.facets.journal.size() == y.facets.journal.size());
+  }
+  CHECK(from_bulk.complete("mi", 5) == from_single.complete("mi", 5));
+  // No work folder is left beside the index, and later runs add as usual.
+  std::size_t entries = 0;
+  for (const auto& f : std::filesystem::directory_iterator(dir.path())) entries += (void(f), 1);
+  CHECK(entries == 2);
+  const auto more = StudyGenerator(99, StudyGenerator::default_options()).generate(5);
+  std::vector<Study> renamed;
+  for (auto s : more) {
+    s.id = "later-" + s.id;
+    renamed.push_back(s);
+  }
+  IndexWriter::open(bulk).index_studies(sourced(renamed));
+  CHECK(SearchEngine::open(bulk).info().documents == 705);
+}
+
+TEST_CASE("a bulk load with an invalid record writes nothing, and a dead load's work folder is removed") {
+  TempDir dir;
+  const std::string db = dir.file("db");
+  auto studies = StudyGenerator(5, StudyGenerator::default_options()).generate(50);
+  studies[30].summary.clear();
+  WriterOptions options;
+  options.bulk_min_records = 1;
+  options.shards = 2;
+  CHECK_THROWS_AS(IndexWriter::open(db).index_studies(sourced(studies), options), Error);
+  CHECK(SearchEngine::open(db).info().documents == 0);
+  std::filesystem::create_directories(dir.file(".db.bulk-12345/part-0"));
+  IndexWriter::open(db);
+  CHECK_FALSE(std::filesystem::exists(dir.file(".db.bulk-12345")));
+}

@@ -183,9 +183,9 @@ int run_topics(const RunArgs& a) {
   return 0;
 }
 
-int run_index(const std::string& db, const std::vector<std::string>& files, bool skip_invalid) {
+int run_index(const std::string& db, const std::vector<std::string>& files, bool skip_invalid,
+              WriterOptions options) {
   auto writer = IndexWriter::open(db);
-  WriterOptions options;
   options.skip_invalid = skip_invalid;
   const bool tty = isatty(STDERR_FILENO);
   const auto start = std::chrono::steady_clock::now();
@@ -236,10 +236,17 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
     auto db = std::make_shared<std::string>();
     auto files = std::make_shared<std::vector<std::string>>();
     auto skip = std::make_shared<bool>(false);
+    auto options = std::make_shared<WriterOptions>();
     cmd->add_option("--db", *db, "index folder (created if missing)")->required();
     cmd->add_flag("--skip-invalid", *skip, "write the valid records even if some are invalid");
+    cmd->add_option("--bulk-min", options->bulk_min_records,
+                    "into an empty index, at least this many records load in parallel parts (0: never)")
+        ->capture_default_str();
+    cmd->add_option("--shards", options->shards, "parts of a bulk load (0: one per core, at most 4)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 64));
     cmd->add_option("FILE", *files, "input files")->required();
-    cmd->callback([=] { set_action([=] { return run_index(*db, *files, *skip); }); });
+    cmd->callback([=] { set_action([=] { return run_index(*db, *files, *skip, *options); }); });
   }
   // delete
   {

@@ -5,13 +5,17 @@
 // last committed revision, and a failure cancels the whole run.
 #include "studysearch/index_writer.hpp"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 #include <xapian.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <optional>
 #include <mutex>
 #include <thread>
 #include <cstdio>
@@ -158,6 +162,12 @@ class DocumentQueue {
   bool closed_ = false;
 };
 
+// The hidden work folder of a bulk load into `target`, beside it (same file
+// system, so that the two can be swapped).
+fs::path bulk_folder(const fs::path& target, const std::string& tag) {
+  return target.parent_path() / ("." + target.filename().string() + ".bulk-" + tag);
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -179,6 +189,7 @@ struct IndexWriter::Impl {
     report.issues = std::move(validation.issues);
     if (!report.issues.empty() && !options.skip_invalid) throw_invalid(report.issues);
     report.skipped = report.issues.size();
+    if (auto bulk = bulk_write(for_each, validation, options, report, start)) return std::move(*bulk);
 
     DocumentQueue queue;
     std::exception_ptr producer_error;
@@ -227,6 +238,121 @@ struct IndexWriter::Impl {
     return report;
   }
 
+  // Bulk load (WriterOptions::bulk_min_records): a fresh index is written as
+  // parts in parallel, each part a contiguous range of the records (one
+  // thread analysing, one writing), merged in order by compaction (so docids
+  // follow the input, as with one writer), then swapped in with one atomic
+  // exchange of two folders. Until that exchange the index is untouched; a
+  // crash leaves only a hidden work folder, removed by the next writer.
+  // Returns nullopt, having written nothing, when bulk loading does not apply.
+  std::optional<IndexReport> bulk_write(const std::function<void(const RecordSink&)>& for_each,
+                                        const Validation& validation, const WriterOptions& options,
+                                        IndexReport& report, std::chrono::steady_clock::time_point start) {
+    const unsigned shards = options.shards ? options.shards
+                                           : std::min(4u, std::max(1u, std::thread::hardware_concurrency()));
+    const std::size_t total = validation.valid;
+    if (options.bulk_min_records == 0 || total < options.bulk_min_records || shards < 2 ||
+        db.get_doccount() != 0 || db.get_revision() > 1)
+      return std::nullopt;
+    const fs::path target = fs::absolute(path);
+    const fs::path work = bulk_folder(target, std::to_string(getpid()));
+    std::error_code ec;
+    fs::remove_all(work, ec);
+    struct Cleanup {
+      fs::path dir;
+      ~Cleanup() {
+        std::error_code e;
+        fs::remove_all(dir, e);
+      }
+    } cleanup{work};
+    // The file system must swap folders atomically (Linux renameat2).
+    if (!fs::create_directories(work / "probe-a", ec) || !fs::create_directories(work / "probe-b", ec) ||
+        renameat2(AT_FDCWD, (work / "probe-a").c_str(), AT_FDCWD, (work / "probe-b").c_str(), RENAME_EXCHANGE) != 0)
+      return std::nullopt;
+
+    std::vector<std::unique_ptr<DocumentQueue>> queues;
+    std::vector<std::size_t> reader_issues(shards, 0), written(shards, 0);
+    std::vector<std::exception_ptr> errors(2 * shards);
+    std::atomic<std::size_t> done{0};
+    std::atomic<unsigned> running{2 * shards};
+    std::vector<std::thread> threads;
+    for (unsigned k = 0; k < shards; ++k) queues.push_back(std::make_unique<DocumentQueue>());
+    for (unsigned k = 0; k < shards; ++k) {
+      const std::size_t first = total * k / shards, end = total * (k + 1) / shards;
+      threads.emplace_back([&, k, first, end] {
+        try {
+          produce(for_each, validation, *queues[k], reader_issues[k], first, end);
+        } catch (const DocumentQueue::Closed&) {
+        } catch (...) {
+          errors[2 * k] = std::current_exception();
+        }
+        queues[k]->close();
+        --running;
+      });
+      threads.emplace_back([&, k] {
+        try {
+          write_shard(work / ("part-" + std::to_string(k)), *queues[k], written[k], done);
+        } catch (...) {
+          errors[2 * k + 1] = std::current_exception();
+          for (auto& q : queues) q->close();  // stop every part: the run has failed
+        }
+        --running;
+      });
+    }
+    while (running > 0) {
+      if (options.progress) options.progress(done, total);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    for (auto& t : threads) t.join();
+    try {
+      for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
+      std::size_t all = 0;
+      for (unsigned k = 0; k < shards; ++k) {
+        all += written[k];
+        if (reader_issues[k] != validation.reader_issues) all = SIZE_MAX;
+      }
+      if (all != total) throw Error(ErrorKind::invalid_input, "input changed while it was being indexed; nothing was written");
+      Xapian::Database parts;
+      for (unsigned k = 0; k < shards; ++k)
+        parts.add_database(Xapian::Database((work / ("part-" + std::to_string(k))).string()));
+      parts.compact((work / "merged").string());
+    } catch (const Xapian::Error& e) {
+      throw Error(ErrorKind::internal, "index write failed, nothing was written: " + e.get_description());
+    }
+    if (renameat2(AT_FDCWD, (work / "merged").c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0)
+      throw Error(ErrorKind::internal, path + ": cannot swap the new index in; nothing was written");
+    // The lock we hold is on the old folder: take the new one's, and commit
+    // once so that readers see a revision other than the empty index's.
+    db.close();
+    try {
+      db = Xapian::WritableDatabase(path, Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS);
+      db.set_metadata(std::string(schema::kMetaBulkLoad), std::to_string(total));
+      db.commit();
+    } catch (const Xapian::Error& e) {
+      throw Error(ErrorKind::internal, path + ": index written, but reopening it failed: " + e.get_description());
+    }
+    report.added = total;
+    if (options.progress) options.progress(total, total);
+    report.seconds = seconds_since(start);
+    return std::move(report);
+  }
+
+  // One part of a bulk load: a plain new database, committed once at the end.
+  void write_shard(const fs::path& dir, DocumentQueue& queue, std::size_t& written,
+                   std::atomic<std::size_t>& done) const {
+    Xapian::WritableDatabase part(dir.string(), Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS);
+    meta::write(part, analyzer.settings(), settings);
+    DocumentBatch batch;
+    while (queue.pop(batch)) {
+      for (auto& entry : batch.documents) part.add_document(entry.second);
+      written += batch.documents.size();
+      done += batch.documents.size();
+      for (const auto& [word, count] : batch.words) part.add_spelling(word, count);
+    }
+    part.commit();
+  }
+
   // Takes the words of the stored study with this id out of the spelling
   // table, so completion and did-you-mean forget replaced and deleted text.
   void forget_words(const std::string& id_term) {
@@ -239,16 +365,22 @@ struct IndexWriter::Impl {
     for (const auto& [word, count] : words) db.remove_spelling(word, count);
   }
 
+  // Analyses the records numbered [first, end) among those to write (valid,
+  // and the first of their id) into documents for `queue`.
   void produce(const std::function<void(const RecordSink&)>& for_each, const Validation& validation,
-               DocumentQueue& queue, std::size_t& reader_issues) const {
+               DocumentQueue& queue, std::size_t& reader_issues, std::size_t first = 0,
+               std::size_t end = SIZE_MAX) const {
     const Analyzer local_analyzer(analyzer.settings());
     const DocumentBuilder builder(local_analyzer, settings);
     DocumentBatch batch;
     WordCounts words;
     std::size_t since_words = 0;
     RecordSink sink;
+    std::size_t index = 0;
     sink.on_study = [&](SourcedStudy&& record) {
       if (validation.duplicates.count({record.file, record.line})) return;
+      const std::size_t i = index++;
+      if (i < first || i >= end) return;
       batch.documents.emplace_back(schema::term(schema::kId, record.study.id), builder.build(record.study, &words));
       if (batch.documents.size() < kBatchDocuments) return;
       if ((since_words += batch.documents.size()) >= kSpellingEvery) {
@@ -288,6 +420,14 @@ IndexWriter IndexWriter::open(const std::string& path, std::optional<IndexSettin
   } catch (const Xapian::DatabaseError& e) {
     throw Error(ErrorKind::index_incompatible, path + ": cannot open index: " + e.get_description());
   }
+  // Work folders of bulk loads that died (we hold the lock: none is running).
+  std::error_code ignored;
+  const fs::path target = fs::absolute(path);
+  const std::string stale = bulk_folder(target, "").filename().string();
+  std::vector<fs::path> leftovers;
+  for (const auto& entry : fs::directory_iterator(target.parent_path(), ignored))
+    if (entry.path().filename().string().rfind(stale, 0) == 0) leftovers.push_back(entry.path());
+  for (const auto& dir : leftovers) fs::remove_all(dir, ignored);
   if (meta::is_fresh(impl->db)) {
     impl->settings = settings.value_or(IndexSettings{});
     meta::write(impl->db, impl->analyzer.settings(), impl->settings);

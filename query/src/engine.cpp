@@ -172,19 +172,18 @@ struct SearchEngine::Impl {
 
   // The snapshot matching the handle's revision (building it if needed).
   std::shared_ptr<const Snapshot> snapshot_for(const Xapian::Database& db) {
-    const Xapian::rev rev = db.get_revision();
     {
       std::lock_guard lock(mutex);
-      if (snapshot && snapshot->revision == rev) return snapshot;
+      if (snapshot && snapshot->describes(db)) return snapshot;
     }
     std::lock_guard load_lock(snapshot_load);
     {
       std::lock_guard lock(mutex);
-      if (snapshot && snapshot->revision == rev) return snapshot;
+      if (snapshot && snapshot->describes(db)) return snapshot;
     }
     auto fresh = Snapshot::load(db);
     std::lock_guard lock(mutex);
-    if (!snapshot || snapshot->revision < fresh->revision) snapshot = fresh;
+    if (!snapshot || snapshot->revision < fresh->revision || snapshot->uuid != fresh->uuid) snapshot = fresh;
     return fresh;
   }
 

@@ -20,6 +20,7 @@ std::shared_ptr<const Snapshot> Snapshot::load(const Xapian::Database& db) {
   auto owned = std::make_shared<Snapshot>();
   Snapshot& s = *owned;
   s.revision = db.get_revision();
+  s.uuid = db.get_uuid();
   s.documents = db.get_doccount();
   const std::size_t size = static_cast<std::size_t>(db.get_lastdocid()) + 1;
   s.pem.assign(size, kNoDoc);

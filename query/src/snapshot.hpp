@@ -28,6 +28,7 @@ struct Snapshot {
   static constexpr std::uint8_t kNone = 254;
 
   Xapian::rev revision = 0;
+  std::string uuid;  // with the revision, names the database state (a folder swap changes it)
   std::size_t documents = 0;
   // Indexed by docid; kNoDoc marks docids without a document.
   std::vector<std::uint8_t> pem;
@@ -40,6 +41,7 @@ struct Snapshot {
   Dictionary journals, designs;
 
   static std::shared_ptr<const Snapshot> load(const Xapian::Database& db);
+  bool describes(const Xapian::Database& db) const { return revision == db.get_revision() && uuid == db.get_uuid(); }
   /// The highest docid the columns cover.
   Xapian::docid last_docid() const { return pem.empty() ? 0 : static_cast<Xapian::docid>(pem.size() - 1); }
 

@@ -32,6 +32,13 @@ struct IndexSettings {
 struct WriterOptions {
   bool skip_invalid = false;      ///< write valid records even if some are invalid
   ReaderOptions reader;
+  /// Bulk load: a run of at least this many records into an empty index is
+  /// written as `shards` parts in parallel, merged by compaction into a
+  /// compact index, and swapped in atomically (same documents, same docids,
+  /// same results as one writer). 0 turns bulk loading off.
+  std::size_t bulk_min_records = 20000;
+  /// Parts of a bulk load; 0 = one per hardware thread, at most 4.
+  unsigned shards = 0;
   /// Called now and then with (records written, records total).
   std::function<void(std::size_t done, std::size_t total)> progress;
 };

@@ -41,6 +41,7 @@ inline constexpr std::string_view kNoYearKey = "\xff";
 inline constexpr std::string_view kMetaSchemaVersion = "studysearch.schema_version";
 inline constexpr std::string_view kMetaAnalyzer = "studysearch.analyzer";
 inline constexpr std::string_view kMetaSettings = "studysearch.index_settings";
+inline constexpr std::string_view kMetaBulkLoad = "studysearch.bulk_loaded";  // records of the bulk load that made it
 
 // Positions: each text field has its own range of word positions, so phrases
 // never span two fields, and summary:/relevance:/limitations: searches are a
