@@ -3,7 +3,8 @@
 #   1. ASan + UBSan build (build-asan): every CTest test except the browser
 #      test and crash_safety (which SIGKILLs processes on purpose and is slow
 #      under ASan), leaks detected, first error fatal.
-#   2. TSan build (build-tsan): the concurrency test only. libxapian is not
+#   2. TSan build (build-tsan): the concurrency test and the indexer's bulk
+#      loads (parallel parts). libxapian is not
 #      TSan-instrumented, so its internal races are suppressed (tests/tsan.supp).
 #   scripts/sanitize.sh [asan|tsan|all]   (default all)
 set -euo pipefail
@@ -23,9 +24,11 @@ fi
 
 if [[ $what == all || $what == tsan ]]; then
   cmake -S "$root" -B "$root/build-tsan" -DCMAKE_BUILD_TYPE=Debug -DSTUDYSEARCH_TSAN=ON -DSTUDYSEARCH_BUILD_BENCH=OFF >/dev/null
-  cmake --build "$root/build-tsan" -j"$jobs" --target concurrency
+  cmake --build "$root/build-tsan" -j"$jobs" --target concurrency indexer
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
     "$root/build-tsan/tests/concurrency"
+  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
+    "$root/build-tsan/tests/indexer" "*bulk*"
   echo "sanitize: tsan done after $(( SECONDS - start )) s"
 fi
 echo "sanitize: all done in $(( SECONDS - start )) s"
