@@ -383,13 +383,17 @@ TEST_CASE("the posting-list ranker gives every match Xapian's BM25 weight") {
   std::size_t compared = 0;
   for (const Bm25Params params : {Bm25Params{1.2, 0.75, 0.5}, Bm25Params{3.0, 0.75, 0.5}, Bm25Params{0.9, 0.3, 0.0}}) {
     for (int n = 0; n < 60; ++n) {
-      // Plain words (some twice), title: terms, OR groups and exclusions; and
+      // Plain words (some twice), title: terms, phrases, OR groups and exclusions; and
       // a synonym of 2-4 words at a scaled weight, as thesaurus groups and
       // pseudo-relevance feedback build them.
       std::string text = word();
       for (int i = 0, extra = static_cast<int>(random() % 5); i < extra; ++i) {
-        const auto kind = random() % 6;
-        text += kind == 0 ? " title:" + word() : kind == 1 ? " OR " + word() : kind == 2 ? " -" + word() : " " + word();
+        const auto kind = random() % 7;
+        text += kind == 0   ? " title:" + word()
+                : kind == 1 ? " OR " + word()
+                : kind == 2 ? " -" + word()
+                : kind == 3 ? " \"" + word() + " " + word() + "\""
+                            : " " + word();
       }
       if (n % 7 == 0) text += " " + text;  // every word twice
       std::vector<std::string> synonym_terms;

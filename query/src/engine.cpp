@@ -370,10 +370,19 @@ struct SearchEngine::Impl {
       return before(a, b);
     };
     const bool filtering = job.filters.any();
-    std::vector<Ranked> page = best(matched, window, order, [&](Xapian::docid id) -> std::optional<Ranked> {
-      if (filtering && job.filters.failures(snap, id) != 0) return std::nullopt;
-      return Ranked{id, ranker.score(id), key(id), tier(id)};
-    });
+    std::vector<Ranked> page;
+    if (parsed.browse() && request.sort == Sort::relevance) {
+      // Nothing weighs: index order, so the first studies that pass will do.
+      matched.for_each_while([&](Xapian::docid id) {
+        if (!filtering || job.filters.failures(snap, id) == 0) page.push_back(Ranked{id, 0.0});
+        return page.size() < window;
+      });
+    } else {
+      page = best(matched, window, order, [&](Xapian::docid id) -> std::optional<Ranked> {
+        if (filtering && job.filters.failures(snap, id) != 0) return std::nullopt;
+        return Ranked{id, ranker.score(id), key(id), tier(id)};
+      });
+    }
     for (std::size_t i = request.offset; i < page.size(); ++i) {
       Study study;
       const double score = parsed.browse() ? 0.0 : page[i].score;

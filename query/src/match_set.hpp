@@ -31,9 +31,17 @@ class DocSet {
   /// Calls fn(docid) in ascending docid order.
   template <typename Fn>
   void for_each(Fn&& fn) const {
+    for_each_while([&](Xapian::docid id) {
+      fn(id);
+      return true;
+    });
+  }
+  /// Same, until fn returns false.
+  template <typename Fn>
+  void for_each_while(Fn&& fn) const {
     for (std::size_t w = 0; w < words_.size(); ++w)
       for (std::uint64_t bits = words_[w]; bits; bits &= bits - 1)
-        fn(static_cast<Xapian::docid>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits))));
+        if (!fn(static_cast<Xapian::docid>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits))))) return;
   }
 
  private:

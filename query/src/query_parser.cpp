@@ -216,10 +216,9 @@ class Builder {
     join_next_ = false;
   }
 
-  // The plan of one term or one phrase: a phrase of several words has none.
-  static std::optional<std::vector<ScoredLeaf>> single(const std::vector<std::string>& terms) {
-    if (terms.size() != 1) return std::nullopt;
-    return std::vector<ScoredLeaf>{{{terms.front()}, 1.0}};
+  // The plan of one term, or of a phrase of several (as phrase_of builds it).
+  static std::vector<ScoredLeaf> single(const std::vector<std::string>& terms) {
+    return {{terms, 1.0, terms.size() > 1}};
   }
 
   void collect(std::string_view text, std::size_t offset) {

@@ -29,11 +29,13 @@ struct QueryWord {
   std::size_t begin = 0, end = 0;  ///< byte range in the query text
 };
 
-/// One weighted part of a concept as the ranker sees it: a term, or (several
-/// terms) one OP_SYNONYM, weighed by BM25 times `factor`.
+/// One weighted part of a concept as the ranker sees it: a term; several
+/// terms as one OP_SYNONYM; or, with `phrase`, an OP_PHRASE of the terms
+/// (matched with positions, weighed as the sum of its terms). BM25 times `factor`.
 struct ScoredLeaf {
   std::vector<std::string> terms;
   double factor = 1.0;
+  bool phrase = false;
 };
 
 /// A concept as a sum of leaves: it matches where any leaf matches, and a

@@ -60,6 +60,22 @@ DocSet Ranker::add(const ScoredLeaf& leaf, double scale) {
       out.insert(id);
       scratch_.score[id] += sumpart(tw, it.get_wdf(), snapshot_.doclength[id]);
     }
+  } else if (leaf.phrase) {
+    // Positions decide the match (Xapian); the weight is each term's, as in
+    // Xapian's OP_PHRASE, read only for the documents with the phrase.
+    const Xapian::Query phrase(Xapian::Query::OP_PHRASE, leaf.terms.begin(), leaf.terms.end(),
+                               static_cast<Xapian::termcount>(leaf.terms.size()));
+    out = match_set(db_, snapshot_, phrase);
+    for (const auto& term : leaf.terms) {
+      const double tw = termweight(db_.get_termfreq(term), factor);
+      Xapian::PostingIterator it = db_.postlist_begin(term);
+      const Xapian::PostingIterator end = db_.postlist_end(term);
+      out.for_each([&](Xapian::docid id) {
+        if (it == end) return;
+        it.skip_to(id);
+        if (it != end && *it == id) scratch_.score[id] += sumpart(tw, it.get_wdf(), snapshot_.doclength[id]);
+      });
+    }
   } else if (!leaf.terms.empty()) {
     // One synonym: the wdf of all its terms together, weighed once.
     const double tw = termweight(synonym_termfreq(leaf.terms), factor);
