@@ -1,11 +1,13 @@
 // SearchEngine: a pool of read handles over one index, an in-memory snapshot
 // of per-document columns per committed revision, and the search pipeline:
-//   1. parse the text (query_parser),
-//   2. one unweighted pass over the whole match set (a bitmap built from
-//      posting lists, match_set) counts the total and the disjunctive facets
-//      from the columns (facets),
-//   3. a ranked, filtered top-k for the requested page (all words first for
-//      short queries; optional pseudo-relevance feedback for long ones),
+//   1. parse the text (query_parser);
+//   2. terms, synonyms and phrases (ParsedQuery::plan): the match set as a
+//      bitmap and every match's BM25 weight from posting lists (ranker), the
+//      total and the disjunctive facets from the columns (facets), the page
+//      from a bounded heap (all words first for short queries; pseudo-relevance
+//      feedback for long ones);
+//   3. anything else (field ranges, multi-word synonyms): the same from
+//      Xapian's matcher, weighing every match;
 //   4. hits with snippets, and a did-you-mean when few studies matched.
 #include <xapian.h>
 
