@@ -233,13 +233,18 @@ std::vector<T> pick_some(std::mt19937_64& random, const std::vector<T>& from, st
   return out;
 }
 
+// The seeded random corpus every test here shares (indexed once per run).
+const FixtureIndex& oracle_fixture(std::uint64_t seed) {
+  return named_fixture("oracle", [&] { return StudyGenerator(seed, StudyGenerator::default_options()).generate(kStudies); });
+}
+
 }  // namespace
 
 TEST_CASE("oracle: totals, every facet count, the set of ids and the sort order match a brute force") {
   const std::uint64_t seed = test_seed(0x5eedC0FFEEull);
   CAPTURE(seed);
   const auto options = StudyGenerator::default_options();
-  const auto& fx = named_fixture("oracle", [&] { return StudyGenerator(seed, options).generate(kStudies); });
+  const auto& fx = oracle_fixture(seed);
   REQUIRE(fx.engine.info().documents == kStudies);
   // The tuned defaults, and classic BM25 (k1 = 1.2, as `--k1 1.2` gives): the
   // promises must hold whatever the ranking knobs are.
@@ -308,6 +313,16 @@ TEST_CASE("oracle: totals, every facet count, the set of ids and the sort order 
 
 namespace {
 
+// The engine's inner parts over one index, as the engine builds them.
+struct Internals {
+  Xapian::Database db;
+  std::shared_ptr<const Snapshot> snapshot;
+  Analyzer analyzer;
+  Thesaurus thesaurus;
+  explicit Internals(const std::string& path)
+      : db(path), snapshot(Snapshot::load(db)), thesaurus(Thesaurus::parse(Thesaurus::bundled_text(), analyzer)) {}
+};
+
 std::set<Xapian::docid> by_matcher(const Xapian::Database& db, const Xapian::Query& q) {
   Xapian::Enquire e(db);
   e.set_query(q);
@@ -328,11 +343,8 @@ TEST_CASE("match sets built from posting lists equal Xapian's matcher for every 
   const std::uint64_t seed = test_seed(0x5eedC0FFEEull);
   CAPTURE(seed);
   const auto options = StudyGenerator::default_options();
-  const auto& fx = named_fixture("oracle", [&] { return StudyGenerator(seed, options).generate(kStudies); });
-  const Xapian::Database db(fx.path);
-  const auto snapshot = Snapshot::load(db);
-  const Analyzer analyzer;
-  const Thesaurus thesaurus = Thesaurus::parse(Thesaurus::bundled_text(), analyzer);
+  const Internals in(oracle_fixture(seed).path);
+  const auto& [db, snapshot, analyzer, thesaurus] = in;
   // Each form takes words a, b, c; surnames and journals test the field prefixes.
   const std::vector<std::string> forms = {
       "A",           "A B",         "A B C",         "\"A B\"",        "A -B",          "A -\"B C\"",
@@ -372,11 +384,8 @@ TEST_CASE("the posting-list ranker gives every match Xapian's BM25 weight") {
   const std::uint64_t seed = test_seed(0x5eedC0FFEEull);
   CAPTURE(seed);
   const auto options = StudyGenerator::default_options();
-  const auto& fx = named_fixture("oracle", [&] { return StudyGenerator(seed, options).generate(kStudies); });
-  const Xapian::Database db(fx.path);
-  const auto snapshot = Snapshot::load(db);
-  const Analyzer analyzer;
-  const Thesaurus thesaurus = Thesaurus::parse(Thesaurus::bundled_text(), analyzer);
+  const Internals in(oracle_fixture(seed).path);
+  const auto& [db, snapshot, analyzer, thesaurus] = in;
   std::mt19937_64 random(seed + 1);
   auto word = [&] { return options.vocabulary[random() % options.vocabulary.size()]; };
   RankScratch scratch;

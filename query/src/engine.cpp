@@ -92,16 +92,6 @@ std::vector<Ranked> best(const DocSet& documents, std::size_t k, Order order, Ma
   return heap;
 }
 
-// Feeds every match of a ranked pass to a facet counter.
-class CountingSpy : public Xapian::MatchSpy {
- public:
-  explicit CountingSpy(FacetCounter& counter) : counter_(counter) {}
-  void operator()(const Xapian::Document& doc, double) override { counter_.add(doc.get_docid()); }
-
- private:
-  FacetCounter& counter_;
-};
-
 void check_request(const SearchRequest& r, const EngineOptions& o) {
   if (r.limit > o.max_limit)
     throw Error(ErrorKind::limit_exceeded, "limit " + std::to_string(r.limit) + " is above the maximum of " +
@@ -271,8 +261,8 @@ struct SearchEngine::Impl {
                     std::size_t offset, std::size_t limit, std::size_t first_rank, std::vector<Hit>& hits,
                     std::vector<Study>* studies, FacetCounter* counter = nullptr) const {
     Xapian::Enquire e = enquire(db, query);
-    std::optional<CountingSpy> spy;
-    if (counter) e.add_matchspy(&spy.emplace(*counter));
+    DocidSpy spy([counter](Xapian::docid id) { counter->add(id); });
+    if (counter) e.add_matchspy(&spy);
     // Both sort slots hold keys that put yearless studies last (schema.hpp).
     if (request.sort == Sort::newest) e.set_sort_by_value_then_relevance(schema::kNewestFirstSlot, false);
     else if (request.sort == Sort::oldest) e.set_sort_by_value_then_relevance(schema::kOldestFirstSlot, false);

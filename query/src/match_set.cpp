@@ -36,16 +36,6 @@ DocSet all_documents(const Snapshot& snapshot) {
 
 namespace {
 
-// Collects docids from Xapian's matcher, for parts only it can evaluate.
-class Collector : public Xapian::MatchSpy {
- public:
-  explicit Collector(DocSet& out) : out_(out) {}
-  void operator()(const Xapian::Document& doc, double) override { out_.insert(doc.get_docid()); }
-
- private:
-  DocSet& out_;
-};
-
 class Evaluator {
  public:
   Evaluator(const Xapian::Database& db, const Snapshot& snapshot)
@@ -95,7 +85,7 @@ class Evaluator {
 
   DocSet by_matcher(const Xapian::Query& q) const {
     DocSet out(last_);
-    Collector collect(out);
+    DocidSpy collect([&out](Xapian::docid id) { out.insert(id); });
     Xapian::Enquire e(db_);
     e.set_query(q);
     e.set_weighting_scheme(Xapian::BoolWeight());

@@ -48,6 +48,17 @@ class DocSet {
   std::vector<std::uint64_t> words_;
 };
 
+/// A match spy that calls fn(docid) for every match of a Xapian pass.
+template <typename Fn>
+class DocidSpy : public Xapian::MatchSpy {
+ public:
+  explicit DocidSpy(Fn fn) : fn_(std::move(fn)) {}
+  void operator()(const Xapian::Document& doc, double) override { fn_(doc.get_docid()); }
+
+ private:
+  Fn fn_;
+};
+
 /// Every document of the snapshot.
 DocSet all_documents(const Snapshot& snapshot);
 
