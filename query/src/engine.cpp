@@ -257,7 +257,7 @@ struct SearchEngine::Impl {
   // top-k pruning is not: on some plain OR queries it drops a study from the
   // top k (see "Exact pages" in bench/RESULTS.md), and concatenated pages would
   // then disagree with one long page.
-  std::size_t fetch(const Xapian::Database& db, const Xapian::Query& query, const SearchRequest& request, bool browse,
+  std::size_t fetch(const Xapian::Database& db, const Xapian::Query& query, const SearchRequest& request,
                     std::size_t offset, std::size_t limit, std::size_t first_rank, std::vector<Hit>& hits,
                     std::vector<Study>* studies, FacetCounter* counter = nullptr) const {
     Xapian::Enquire e = enquire(db, query);
@@ -267,11 +267,11 @@ struct SearchEngine::Impl {
     if (request.sort == Sort::newest) e.set_sort_by_value_then_relevance(schema::kNewestFirstSlot, false);
     else if (request.sort == Sort::oldest) e.set_sort_by_value_then_relevance(schema::kOldestFirstSlot, false);
     const Xapian::MSet mset = e.get_mset(static_cast<Xapian::doccount>(offset), static_cast<Xapian::doccount>(limit),
-                                         browse ? 0 : db.get_doccount());
+                                         db.get_doccount());
     std::size_t rank = first_rank;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       Study study;
-      hits.push_back(hit_from_document(it.get_document(), rank++, browse ? 0.0 : it.get_weight(), &study));
+      hits.push_back(hit_from_document(it.get_document(), rank++, it.get_weight(), &study));
       if (studies) studies->push_back(std::move(study));
     }
     return mset.get_matches_estimated();
@@ -328,13 +328,15 @@ struct SearchEngine::Impl {
       DocSet documents(snap.last_docid());
       for (const auto& leaf : part.leaves) documents |= ranker.add(leaf);
       matched |= documents;
-      if (job.tiers) every_word ? void(*every_word &= documents) : void(every_word = std::move(documents));
+      if (!job.tiers) continue;
+      if (every_word) *every_word &= documents;
+      else every_word = std::move(documents);
     }
     if (!parsed.excluded.empty()) matched.subtract(match_set(h.db, snap, parsed.excluded));
     if (!parsed.text_filters.empty()) matched &= match_set(h.db, snap, parsed.text_filters);
     job.counter.add_set(matched);
 
-    // 2. Pseudo-relevance feedback for long queries: reweighs, never matches.
+    // 2. Pseudo-relevance feedback for long queries: reweights, never matches.
     auto before = [&](const Ranked& a, const Ranked& b) {
       return a.score != b.score ? a.score > b.score : a.id < b.id;
     };
@@ -352,7 +354,8 @@ struct SearchEngine::Impl {
     if (request.limit == 0 || request.offset >= job.counter.total()) return;
     auto key = [&](Xapian::docid id) {
       const int year = snap.year[id];
-      if (request.sort == Sort::relevance || year == 0) return request.sort == Sort::relevance ? 0 : INT_MAX;
+      if (request.sort == Sort::relevance) return 0;
+      if (year == 0) return INT_MAX;  // yearless studies last either way
       return request.sort == Sort::newest ? -year : year;
     };
     auto tier = [&](Xapian::docid id) { return every_word && !every_word->contains(id) ? 1 : 0; };
@@ -385,7 +388,7 @@ struct SearchEngine::Impl {
 
   // Phrases and field ranges: Xapian's matcher ranks, weighing every match.
   void rank_with_xapian(Handle& h, const Snapshot& snap, const Job& job) const {
-    const ParsedQuery& parsed = job.parsed;
+    const ParsedQuery& parsed = job.parsed;  // has words: an empty plan is complete
     const SearchRequest& request = job.request;
     const Xapian::Query filter_query = job.filters.as_query(request);
     auto filtered = [&](const Xapian::Query& q) {
@@ -395,35 +398,32 @@ struct SearchEngine::Impl {
     // 1. The exact match set: the total and the facets. Without filters and
     //    tiers the ranked pass sees exactly that set and counts as it ranks
     //    (phrases are matched once); otherwise an unweighted pass counts first.
-    const bool pure_browse = parsed.browse() && parsed.excluded.empty() && parsed.text_filters.empty();
     const Xapian::Query match = parsed.any_words();
-    const bool browse = parsed.browse();
-    const bool single_pass = !pure_browse && !browse && !job.tiers && filter_query.empty();
-    if (pure_browse) job.counter.add_all();
-    else if (!single_pass) count(h.db, snap, match, job.counter);
+    const bool single_pass = !job.tiers && filter_query.empty();
+    if (!single_pass) count(h.db, snap, match, job.counter);
 
     // 2. The page. Short keyword queries rank studies with every word first.
     auto& hits = job.hits;
     if (single_pass) {
-      fetch(h.db, with_feedback(h.db, parsed, match), request, false, request.offset, request.limit,
-            request.offset + 1, hits, job.studies, &job.counter);
+      fetch(h.db, with_feedback(h.db, parsed, match), request, request.offset, request.limit, request.offset + 1,
+            hits, job.studies, &job.counter);
     } else if (request.offset < job.counter.total() && request.limit > 0) {
       if (job.tiers) {
-        const std::size_t first_tier = fetch(h.db, filtered(parsed.all_words()), request, false, request.offset,
+        const std::size_t first_tier = fetch(h.db, filtered(parsed.all_words()), request, request.offset,
                                              request.limit, request.offset + 1, hits, job.studies);
         if (hits.size() < request.limit) {
           const Xapian::Query rest = filtered(Xapian::Query(Xapian::Query::OP_AND_NOT, match, parsed.all_words()));
           const std::size_t offset = request.offset > first_tier ? request.offset - first_tier : 0;
-          fetch(h.db, rest, request, false, offset, request.limit - hits.size(), request.offset + hits.size() + 1,
-                hits, job.studies);
+          fetch(h.db, rest, request, offset, request.limit - hits.size(), request.offset + hits.size() + 1, hits,
+                job.studies);
         }
       } else {
-        const Xapian::Query ranked = browse ? match : with_feedback(h.db, parsed, match);
-        fetch(h.db, filtered(ranked), request, browse, request.offset, request.limit, request.offset + 1, hits,
-              job.studies);
+        fetch(h.db, filtered(with_feedback(h.db, parsed, match)), request, request.offset, request.limit,
+              request.offset + 1, hits, job.studies);
       }
     }
   }
+
 
   // Respells words the index does not know (never numbers); offered only when
   // the respelt query finds more studies than the original.

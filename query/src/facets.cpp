@@ -143,10 +143,6 @@ void FacetCounter::add_set(const DocSet& documents) {
   else documents.for_each([&](Xapian::docid id) { add(id); });
 }
 
-void FacetCounter::add_all() {
-  for (Xapian::docid id = 1; id < snapshot_.pem.size(); ++id) add(id);
-}
-
 Facets FacetCounter::facets(const SearchRequest& request) const {
   Facets f;
   if (!facets_) return f;

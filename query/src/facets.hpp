@@ -37,8 +37,6 @@ class FacetCounter {
   FacetCounter(const Snapshot& snapshot, const ResolvedFilters& filters, bool facets);
 
   void add(Xapian::docid id);
-  /// Every document of the snapshot (browse without query text).
-  void add_all();
   /// Every document of a set (in docid order).
   void add_set(const DocSet& documents);
 

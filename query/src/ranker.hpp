@@ -41,11 +41,10 @@ class Ranker {
   DocSet add(const ScoredLeaf& leaf, double scale = 1.0);
   double score(Xapian::docid id) const { return scratch_.score[id]; }
 
+ private:
   /// The term frequency Xapian uses to weigh OP_SYNONYM(terms): its estimate
   /// for an OR of the terms, combined pairwise from the rarest up.
   double synonym_termfreq(const std::vector<std::string>& terms) const;
-
- private:
   double termweight(double termfreq, double factor) const;
   double sumpart(double termweight, std::uint32_t wdf, std::uint32_t length) const {
     const double normlen = std::max(length * len_factor_, params_.min_normlen);
