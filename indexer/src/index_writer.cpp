@@ -271,7 +271,7 @@ struct IndexWriter::Impl {
       return std::nullopt;
 
     std::vector<std::unique_ptr<DocumentQueue>> queues;
-    std::vector<std::size_t> reader_issues(shards, 0), written(shards, 0);
+    std::vector<std::size_t> reader_issues(shards, 0);
     std::vector<std::exception_ptr> errors(2 * shards);
     std::atomic<std::size_t> done{0};
     std::atomic<unsigned> running{2 * shards};
@@ -291,7 +291,7 @@ struct IndexWriter::Impl {
       });
       threads.emplace_back([&, k] {
         try {
-          write_shard(work / ("part-" + std::to_string(k)), *queues[k], written[k], done);
+          write_shard(work / ("part-" + std::to_string(k)), *queues[k], done);
         } catch (...) {
           errors[2 * k + 1] = std::current_exception();
           for (auto& q : queues) q->close();  // stop every part: the run has failed
@@ -307,11 +307,9 @@ struct IndexWriter::Impl {
     try {
       for (const auto& e : errors)
         if (e) std::rethrow_exception(e);
-      std::size_t all = 0;
-      for (unsigned k = 0; k < shards; ++k) {
-        all += written[k];
+      std::size_t all = done;
+      for (unsigned k = 0; k < shards; ++k)
         if (reader_issues[k] != validation.reader_issues) all = SIZE_MAX;
-      }
       if (all != total) throw Error(ErrorKind::invalid_input, "input changed while it was being indexed; nothing was written");
       Xapian::Database parts;
       for (unsigned k = 0; k < shards; ++k)
@@ -339,14 +337,12 @@ struct IndexWriter::Impl {
   }
 
   // One part of a bulk load: a plain new database, committed once at the end.
-  void write_shard(const fs::path& dir, DocumentQueue& queue, std::size_t& written,
-                   std::atomic<std::size_t>& done) const {
+  void write_shard(const fs::path& dir, DocumentQueue& queue, std::atomic<std::size_t>& done) const {
     Xapian::WritableDatabase part(dir.string(), Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS);
     meta::write(part, analyzer.settings(), settings);
     DocumentBatch batch;
     while (queue.pop(batch)) {
       for (auto& entry : batch.documents) part.add_document(entry.second);
-      written += batch.documents.size();
       done += batch.documents.size();
       for (const auto& [word, count] : batch.words) part.add_spelling(word, count);
     }

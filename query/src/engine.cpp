@@ -313,8 +313,8 @@ struct SearchEngine::Impl {
     return result;
   }
 
-  // Terms and synonyms only: the match set, every weight and the order come
-  // from posting lists and the snapshot (Ranker), exact and in one pass.
+  // Terms, synonyms and phrases (the plan): the match set, every weight and
+  // the order come from posting lists and the snapshot (Ranker), exactly.
   void rank_from_postings(Handle& h, const Snapshot& snap, const Job& job) const {
     const ParsedQuery& parsed = job.parsed;
     const SearchRequest& request = job.request;
@@ -380,13 +380,13 @@ struct SearchEngine::Impl {
     }
     for (std::size_t i = request.offset; i < page.size(); ++i) {
       Study study;
-      const double score = parsed.browse() ? 0.0 : page[i].score;
-      job.hits.push_back(hit_from_document(h.db.get_document(page[i].id), i + 1, score, &study));
+      job.hits.push_back(hit_from_document(h.db.get_document(page[i].id), i + 1, page[i].score, &study));
       if (job.studies) job.studies->push_back(std::move(study));
     }
   }
 
-  // Phrases and field ranges: Xapian's matcher ranks, weighing every match.
+  // Field ranges, author/journal phrases, multi-word synonyms: Xapian's
+  // matcher ranks, weighing every match.
   void rank_with_xapian(Handle& h, const Snapshot& snap, const Job& job) const {
     const ParsedQuery& parsed = job.parsed;  // has words: an empty plan is complete
     const SearchRequest& request = job.request;
