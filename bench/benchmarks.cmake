@@ -18,7 +18,7 @@ find_package(benchmark)
 add_executable(studysearch-gen ${_bench_dir}/gen_corpus.cpp ${_bench_dir}/gen_model.cpp)
 target_link_libraries(studysearch-gen PRIVATE nlohmann_json::nlohmann_json)
 target_compile_definitions(studysearch-gen PRIVATE
-  STUDYSEARCH_GEN_DEFAULT_LEARN="${_bench_dir}/../../shared/data/med/MED.ALL")
+  STUDYSEARCH_GEN_DEFAULT_LEARN="${_bench_dir}/../data/eval/med/MED.ALL")
 
 if(NOT SQLite3_FOUND OR NOT benchmark_FOUND)
   message(STATUS "bench: SQLite3 or Google Benchmark missing; only studysearch-gen is built")

@@ -14,7 +14,7 @@
 #include "gen_model.hpp"
 
 #ifndef STUDYSEARCH_GEN_DEFAULT_LEARN
-#define STUDYSEARCH_GEN_DEFAULT_LEARN "../shared/data/med/MED.ALL"
+#define STUDYSEARCH_GEN_DEFAULT_LEARN "data/eval/med/MED.ALL"
 #endif
 
 namespace sb = studysearch::bench;

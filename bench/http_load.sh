@@ -27,7 +27,7 @@ command -v wrk >/dev/null || { echo "http_load.sh: wrk is missing (apt-get insta
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSTUDYSEARCH_BUILD_BENCH=ON >/dev/null
 cmake --build "$build" -j"$(nproc)" --target studysearch_cli studysearch-gen >/dev/null
-learn=(--learn "$root/../shared/data/med/MED.ALL" --learn "$root/corpus/sample/studies.jsonl")
+learn=(--learn "$root/data/eval/med/MED.ALL" --learn "$root/corpus/sample/studies.jsonl")
 data="$build/bench-data/http-d$docs-s$seed"
 mkdir -p "$data"
 [ -s "$data/corpus.jsonl" ] || "$build/bench/studysearch-gen" --docs "$docs" --seed "$seed" "${learn[@]}" > "$data/corpus.jsonl"

@@ -69,7 +69,7 @@ run cmake --build "$build" -j"$(nproc)" --target studysearch-gen bench_index ben
 gen="$build/studysearch-gen"
 [ -x "$gen" ] || gen=$(find "$build" -name studysearch-gen -type f -perm -u+x | head -n 1)
 bin=$(dirname "$gen")
-learn=(--learn "$root/../shared/data/med/MED.ALL")
+learn=(--learn "$root/data/eval/med/MED.ALL")
 [ -f "$root/corpus/sample/studies.jsonl" ] && learn+=(--learn "$root/corpus/sample/studies.jsonl")
 
 # The cache key covers everything the generated text depends on.

@@ -74,8 +74,8 @@ Study full_study() {
                .evidence_level = "E2", .design = "RCT", .url = "https://example.org/a?b=c"};
 }
 
-std::string shared_path(const std::string& relative) {
-  return std::string(STUDYSEARCH_SHARED_DIR) + "/" + relative;
+std::string data_path(const std::string& relative) {
+  return std::string(STUDYSEARCH_DATA_DIR) + "/" + relative;
 }
 
 }  // namespace
@@ -269,7 +269,7 @@ TEST_CASE("journal_key ignores case, spacing and punctuation") {
 
 TEST_CASE("the atlas seed entry is read into the right fields without page boilerplate") {
   Collected out;
-  read_file(shared_path("seeds/atlas-entry-example.txt"), {}, out.sink());
+  read_file(data_path("seeds/atlas-entry-example.txt"), {}, out.sink());
   REQUIRE(out.issues.empty());
   REQUIRE(out.studies.size() == 1);
   const Study& s = out.studies[0].study;

@@ -314,7 +314,7 @@ TEST_CASE("the atlas seed entry indexes as-is and only its own words find it") {
   TempDir dir;
   const std::string db = dir.file("db");
   auto writer = IndexWriter::open(db);
-  const auto report = writer.index_files({std::string(STUDYSEARCH_SHARED_DIR) + "/seeds/atlas-entry-example.txt"});
+  const auto report = writer.index_files({std::string(STUDYSEARCH_DATA_DIR) + "/seeds/atlas-entry-example.txt"});
   CHECK(report.added == 1);
   CHECK(report.issues.empty());
   const auto engine = SearchEngine::open(db);

@@ -8,7 +8,7 @@ usage() {
   cat <<'EOF'
 usage: tools/evaluate.sh [--build DIR] COLLECTION [-- RUN_OPTIONS...]
 
-COLLECTION  med | cranfield   converted from ../shared/data/<name> into DIR/eval/<name>/
+COLLECTION  med | cranfield   converted from data/eval/<name> into DIR/eval/<name>/
             or a directory holding corpus.jsonl, topics.tsv and qrels.txt
 --build DIR build directory with app/studysearch and tools/eval/* (default: build)
 RUN_OPTIONS passed to `studysearch run` unchanged, e.g. -- --k1 1.2 --b 0.75
@@ -68,8 +68,8 @@ require_binary "$evaluator" studysearch-eval
 case "$collection" in
   med | cranfield)
     name="$collection"
-    source_dir="$root/../shared/data/$name"
-    [[ -d $source_dir ]] || die "$source_dir not found (the shared data sits beside the repository)"
+    source_dir="$root/data/eval/$name"
+    [[ -d $source_dir ]] || die "$source_dir not found (the evaluation data is in data/eval/)"
     require_binary "$converter" studysearch-collection
     data_dir="$build/eval/$name"
     "$converter" "$name" "$source_dir" "$data_dir" >/dev/null ||

@@ -12,7 +12,7 @@ usage: tools/eval/crossval.py [--build DIR] COLLECTION [--grid NAME=V1,V2 ...]
                               [--setting 'LABEL: ARGS' ...] [--fixed 'ARGS']
                               [--folds 5] [--seed 1] [--repeats 1] [--jobs 2]
 
-COLLECTION  med | cranfield (converted from ../shared/data/<name>), or a
+COLLECTION  med | cranfield (converted from data/eval/<name>), or a
             directory holding corpus.jsonl, topics.tsv and qrels.txt
 --grid      one axis of a cartesian grid; NAME is a `studysearch run` option
             without the dashes (k1, b, prf-docs, ...). For a flag such as
@@ -114,9 +114,9 @@ def prepare(args: argparse.Namespace) -> tuple[Path, Path, Path, Path, Path]:
             die(f"{binary} not found; build it: cmake --build {build} --target {target}")
     if args.collection in ("med", "cranfield"):
         name = args.collection
-        source = root.parent / "shared" / "data" / name
+        source = root / "data" / "eval" / name
         if not source.is_dir():
-            die(f"{source} not found (the shared data sits beside the repository)")
+            die(f"{source} not found (the evaluation data is in data/eval/)")
         if not os.access(converter, os.X_OK):
             die(f"{converter} not found; build it: cmake --build {build} --target studysearch-collection")
         data = build / "eval" / name
