@@ -6,12 +6,17 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-usage: tools/evaluate.sh [--build DIR] COLLECTION [-- RUN_OPTIONS...]
+usage: tools/evaluate.sh [--build DIR] [all [-- SUITE_OPTIONS...]]
+       tools/evaluate.sh [--build DIR] COLLECTION [-- RUN_OPTIONS...]
 
-COLLECTION  med | cranfield   converted from data/eval/<name> into DIR/eval/<name>/
-            or a directory holding corpus.jsonl, topics.tsv and qrels.txt
---build DIR build directory with app/studysearch and tools/eval/* (default: build)
-RUN_OPTIONS passed to `studysearch run` unchanged, e.g. -- --k1 1.2 --b 0.75
+(none), all     every development collection (MED, Cranfield, SciFact-train) and
+                every row of tools/eval/suite.py in one table: plain BM25, the
+                candidates, the defaults; by collection and by query length.
+                SUITE_OPTIONS go to suite.py (--setting, --grid, --limit, ...).
+COLLECTION      med | cranfield | scifact-train   from data/eval/<name> into DIR/eval/<name>/
+                or a directory holding corpus.jsonl, topics.tsv and qrels.txt
+--build DIR     build directory with app/studysearch and tools/eval/* (default: build)
+RUN_OPTIONS     passed to `studysearch run` unchanged, e.g. -- --k1 1.2 --b 0.75
 
 Writes DIR/eval/<name>/{index/,run.txt,run-stats.txt,eval.json}; the index is
 rebuilt from scratch every time.
@@ -48,9 +53,8 @@ while (($# > 0)); do
       ;;
   esac
 done
-if [[ -z $collection ]]; then
-  usage >&2
-  exit 2
+if [[ -z $collection || $collection == all ]]; then
+  exec python3 "$root/tools/eval/suite.py" --build "$build" ${run_options[@]+"${run_options[@]}"}
 fi
 
 [[ -d $build ]] || die "build directory '$build' not found; configure and build first:
@@ -76,8 +80,18 @@ case "$collection" in
       die "converting $source_dir failed (message above)"
     origin="$(cd "$source_dir" && pwd)"
     ;;
+  scifact-train)
+    name="$collection"
+    source_dir="$root/data/eval/$name"
+    [[ -f $source_dir/corpus.jsonl.gz ]] || die "$source_dir/corpus.jsonl.gz not found (the evaluation data is in data/eval/)"
+    data_dir="$build/eval/$name"
+    mkdir -p "$data_dir"
+    gzip -dc "$source_dir/corpus.jsonl.gz" >"$data_dir/corpus.jsonl"
+    cp "$source_dir/topics.tsv" "$source_dir/qrels.txt" "$data_dir/"
+    origin="$(cd "$source_dir" && pwd)"
+    ;;
   *)
-    [[ -d $collection ]] || die "'$collection' is neither med, cranfield nor a directory"
+    [[ -d $collection ]] || die "'$collection' is neither med, cranfield, scifact-train, all nor a directory"
     data_dir="$(cd "$collection" && pwd)"
     name="$(basename "$data_dir")"
     origin="$data_dir"

@@ -12,7 +12,7 @@ usage: tools/eval/crossval.py [--build DIR] COLLECTION [--grid NAME=V1,V2 ...]
                               [--setting 'LABEL: ARGS' ...] [--fixed 'ARGS']
                               [--folds 5] [--seed 1] [--repeats 1] [--jobs 2]
 
-COLLECTION  med | cranfield (converted from data/eval/<name>), or a
+COLLECTION  med | cranfield | scifact-train (from data/eval/<name>), or a
             directory holding corpus.jsonl, topics.tsv and qrels.txt
 --grid      one axis of a cartesian grid; NAME is a `studysearch run` option
             without the dashes (k1, b, prf-docs, ...). For a flag such as
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import gzip
 import hashlib
 import itertools
 import json
@@ -121,10 +122,19 @@ def prepare(args: argparse.Namespace) -> tuple[Path, Path, Path, Path, Path]:
             die(f"{converter} not found; build it: cmake --build {build} --target studysearch-collection")
         data = build / "eval" / name
         subprocess.run([str(converter), name, str(source), str(data)], check=True, stdout=subprocess.DEVNULL)
+    elif args.collection == "scifact-train":  # already study records, gzipped
+        name = args.collection
+        source = root / "data" / "eval" / name
+        data = build / "eval" / name
+        data.mkdir(parents=True, exist_ok=True)
+        with gzip.open(source / "corpus.jsonl.gz", "rb") as src, open(data / "corpus.jsonl", "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        for f in ("topics.tsv", "qrels.txt"):
+            shutil.copyfile(source / f, data / f)
     else:
         data = Path(args.collection).resolve()
         if not data.is_dir():
-            die(f"'{args.collection}' is neither med, cranfield nor a directory")
+            die(f"'{args.collection}' is neither med, cranfield, scifact-train nor a directory")
         name = data.name
     for f in ("corpus.jsonl", "topics.tsv", "qrels.txt"):
         if not (data / f).is_file() or (data / f).stat().st_size == 0:

@@ -1,0 +1,367 @@
+#!/usr/bin/env python3
+"""Ranking on all development collections at once: one table.
+
+Indexes MED, Cranfield and SciFact-train (data/eval/), runs every setting
+(`studysearch run`) on every collection, scores each query
+(`studysearch-eval --per-query --json`) and prints:
+
+  1. per collection: nDCG@10, MAP, R@100 of every setting;
+  2. by query length (1-3 words, 4-7, 8+), the three collections pooled;
+  3. nDCG@10 per collection x length class, and the worst cell against the
+     plain-BM25 row (the first row; "never below plain BM25" is checked here);
+  4. with --grid: cross-validation of the grid over query folds. For each
+     fold every collection's training queries choose one global setting (best
+     mean over the collections of their mean nDCG@10, so MED's 30 queries count
+     as much as SciFact's 807); the held-out queries score it. Also
+     leave-one-collection-out: two collections choose, the third scores.
+
+usage: tools/eval/suite.py [--build DIR] [--collections med,cranfield,scifact-train]
+                           [--setting 'LABEL: ARGS' ...] [--grid NAME=V1,V2 ...] [--fixed ARGS]
+                           [--folds 5] [--repeats 3] [--limit 100] [--jobs 2] [--json FILE]
+
+Without --setting the rows are ROWS below (plain BM25, candidates, final
+defaults). The first row is the reference ("plain"). Runs use --limit 100 by
+default (MAP is then AP over the top 100; nDCG@10 and R@100 are unchanged),
+which keeps the whole table under two minutes on two cores; --limit 1000
+gives trec_eval's MAP. Runs are cached in BUILD/eval/suite/ by binary,
+collection and arguments. Python 3 standard library only.
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import gzip
+import hashlib
+import itertools
+import json
+import os
+import random
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+METRICS = ("ndcg@10", "ap", "recall@100")
+CLASSES = ("1-3", "4-7", "8+")
+NAMED = ("med", "cranfield", "scifact-train")
+SHORT = {"med": "MED", "cranfield": "Cran", "scifact-train": "SciFact"}
+
+PLAIN = "--no-stopwords --synonym-weight 0 --all-words-first 0 --prf-docs 0 --k1 1.2 --b 0.75"
+OLD_DEFAULTS = "--k1 3.0 --b 0.75 --prf-docs 5 --prf-terms 10 --prf-weight 0.5 --prf-min-words 5"
+# The table's rows: the reference, the candidates measured for issue 13, the defaults.
+ROWS = [
+    ("plain BM25", PLAIN),
+    ("old defaults (k1 3, PRF 5/10/0.5 for 5+ words)", OLD_DEFAULTS),
+    ("old defaults, PRF off", "--k1 3.0 --prf-docs 0"),
+    ("defaults", ""),
+]
+
+
+def die(message: str) -> None:
+    print(f"suite.py: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def length_class(text: str) -> str:
+    """Query length class by words as typed (letters/digits runs)."""
+    n = len(re.findall(r"\w+", text))
+    return "1-3" if n <= 3 else "4-7" if n <= 7 else "8+"
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    p.add_argument("--build", default=None, help="build directory (default: <repo>/build)")
+    p.add_argument("--collections", default=",".join(NAMED))
+    p.add_argument("--setting", action="append", default=[], metavar="'LABEL: ARGS'")
+    p.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2")
+    p.add_argument("--fixed", default="", metavar="'ARGS'", help="options added to every grid setting")
+    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)))
+    p.add_argument("--json", metavar="FILE", help="write every figure as JSON")
+    return p.parse_args()
+
+
+def parse_settings(specs: list[str]) -> list[tuple[str, list[str]]]:
+    out = []
+    for spec in specs:
+        label, sep, rest = spec.partition(":")
+        if not sep:
+            die(f"--setting '{spec}': expected 'LABEL: ARGS'")
+        out.append((label.strip(), shlex.split(rest)))
+    return out
+
+
+def grid_settings(grid: list[str], fixed: str) -> list[tuple[str, list[str]]]:
+    axes = []
+    for spec in grid:
+        name, sep, values = spec.partition("=")
+        name = name.strip().lstrip("-")
+        if not sep or not name or not values:
+            die(f"--grid '{spec}': expected NAME=V1,V2,...")
+        axes.append((name, [v.strip() for v in values.split(",")]))
+    settings = []
+    for combo in itertools.product(*(values for _, values in axes)):
+        label, run_args = [], shlex.split(fixed)
+        for (name, _), value in zip(axes, combo):
+            label.append(f"{name}={value}")
+            if value.lower() in ("yes", "no"):
+                if value.lower() == "yes":
+                    run_args.append(f"--{name}")
+            else:
+                run_args += [f"--{name}", value]
+        settings.append((" ".join(label), run_args))
+    return settings
+
+
+def fingerprint(*paths: Path) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        st = p.stat()
+        h.update(f"{p}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:16]
+
+
+class Collection:
+    def __init__(self, name: str, data: Path, work: Path):
+        self.name, self.data, self.work = name, data, work
+        self.index = work / "index"
+        self.topics: dict[str, str] = {}
+        for line in (data / "topics.tsv").read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                qid, _, text = line.partition("\t")
+                self.topics[qid] = text
+        self.classes = {qid: length_class(text) for qid, text in self.topics.items()}
+
+
+def prepare(root: Path, build: Path, name: str, studysearch: Path) -> Collection:
+    """Converts (med, cranfield) or unpacks (scifact-train) a collection and indexes it once per binary."""
+    converter = build / "tools" / "eval" / "studysearch-collection"
+    if name in ("med", "cranfield"):
+        if not os.access(converter, os.X_OK):
+            die(f"{converter} not found; build it: cmake --build {build} --target studysearch-collection")
+        data = build / "eval" / name
+        subprocess.run([str(converter), name, str(root / "data" / "eval" / name), str(data)], check=True,
+                       stdout=subprocess.DEVNULL)
+    elif name == "scifact-train":
+        source = root / "data" / "eval" / name
+        data = build / "eval" / name
+        data.mkdir(parents=True, exist_ok=True)
+        corpus = data / "corpus.jsonl"
+        if not corpus.is_file() or corpus.stat().st_mtime_ns < (source / "corpus.jsonl.gz").stat().st_mtime_ns:
+            with gzip.open(source / "corpus.jsonl.gz", "rb") as src, open(corpus, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+        for f in ("topics.tsv", "qrels.txt"):
+            shutil.copyfile(source / f, data / f)
+    else:
+        data = Path(name).resolve()
+        if not data.is_dir():
+            die(f"'{name}' is neither {', '.join(NAMED)} nor a directory")
+    for f in ("corpus.jsonl", "topics.tsv", "qrels.txt"):
+        if not (data / f).is_file() or (data / f).stat().st_size == 0:
+            die(f"{data / f} is missing or empty")
+    work = build / "eval" / "suite" / data.name
+    work.mkdir(parents=True, exist_ok=True)
+    collection = Collection(data.name, data, work)
+    stamp = fingerprint(studysearch, data / "corpus.jsonl")
+    stamp_file = work / "index.stamp"
+    if not (collection.index.is_dir() and stamp_file.is_file() and stamp_file.read_text() == stamp):
+        shutil.rmtree(collection.index, ignore_errors=True)
+        r = subprocess.run([str(studysearch), "index", "--db", str(collection.index), str(data / "corpus.jsonl")],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            die(f"indexing {data / 'corpus.jsonl'} failed:\n{r.stdout}{r.stderr}")
+        stamp_file.write_text(stamp)
+    return collection
+
+
+def run(studysearch: Path, evaluator: Path, c: Collection, limit: int, run_args: list[str]) -> dict:
+    stamp = fingerprint(studysearch, c.data / "corpus.jsonl", c.data / "topics.tsv", c.data / "qrels.txt")
+    key = hashlib.sha256(json.dumps([stamp, limit, run_args]).encode()).hexdigest()[:20]
+    cache = c.work / "runs" / f"{key}.json"
+    if cache.is_file():
+        return json.loads(cache.read_text())["per_query"]
+    cache.parent.mkdir(exist_ok=True)
+    run_file = c.work / "runs" / f"{key}.run"
+    with open(run_file, "w") as out:
+        r = subprocess.run([str(studysearch), "run", "--db", str(c.index), "--topics", str(c.data / "topics.tsv"),
+                            "--limit", str(limit), "--tag", "suite", *run_args], stdout=out,
+                           stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"{c.name}: studysearch run {' '.join(run_args)} failed:\n{r.stderr}")
+    r = subprocess.run([str(evaluator), str(c.data / "qrels.txt"), str(run_file), "--per-query", "--json"],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"{c.name}: studysearch-eval failed:\n{r.stderr}")
+    scores = {q["qid"]: {m: float(q[m]) for m in METRICS} for q in json.loads(r.stdout)["per_query"]}
+    run_file.unlink()
+    cache.write_text(json.dumps({"args": run_args, "limit": limit, "per_query": scores}))
+    return scores
+
+
+def mean_of(scores: dict, qids: list[str], metric: str) -> float:
+    return sum(scores[q][metric] for q in qids) / len(qids) if qids else float("nan")
+
+
+def fmt(x: float) -> str:
+    return "  -   " if x != x else f"{x:.4f}"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table (readable as plain text too)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def figures(collections: list[Collection], per_query: list[dict]) -> dict:
+    """Means per collection, per pooled length class and per collection x class."""
+    out = {"collection": {}, "class": {}, "cell": {}}
+    pooled = {k: [] for k in CLASSES}
+    for c, scores in zip(collections, per_query):
+        qids = sorted(scores)
+        out["collection"][c.name] = {m: mean_of(scores, qids, m) for m in METRICS} | {"n": len(qids)}
+        for k in CLASSES:
+            in_class = [q for q in qids if c.classes.get(q) == k]
+            pooled[k] += [scores[q] for q in in_class]
+            out["cell"][f"{c.name}/{k}"] = {m: mean_of(scores, in_class, m) for m in METRICS} | {"n": len(in_class)}
+    for k in CLASSES:
+        xs = pooled[k]
+        out["class"][k] = {m: (sum(x[m] for x in xs) / len(xs) if xs else float("nan")) for m in METRICS}
+        out["class"][k]["n"] = len(xs)
+    return out
+
+
+def print_tables(collections: list[Collection], labels: list[str], figs: list[dict], title: str) -> None:
+    names = [c.name for c in collections]
+    print(f"\n### {title}: all queries\n")
+    header = ["setting"] + [f"{SHORT.get(n, n)} {m}" for n in names for m in ("nDCG@10", "MAP", "R@100")]
+    print(table(header, [[label] + [fmt(f["collection"][n][m]) for n in names for m in METRICS]
+                         for label, f in zip(labels, figs)]))
+    counts = figs[0]["class"]
+    print(f"\n### {title}: by query length (collections pooled)\n")
+    header = ["setting"] + [f"{k} ({counts[k]['n']}) {m}" for k in CLASSES for m in ("nDCG@10", "MAP", "R@100")]
+    print(table(header, [[label] + [fmt(f["class"][k][m]) for k in CLASSES for m in METRICS]
+                         for label, f in zip(labels, figs)]))
+    cells = [f"{n}/{k}" for n in names for k in CLASSES if figs[0]["cell"][f"{n}/{k}"]["n"] > 0]
+    print(f"\n### {title}: nDCG@10 per collection x query length; worst cell minus plain (first row)\n")
+    header = ["setting"] + [f"{SHORT.get(x.split('/')[0], x.split('/')[0])} {x.split('/')[1]} "
+                            f"({figs[0]['cell'][x]['n']})" for x in cells] + ["worst vs plain"]
+    rows = []
+    for label, f in zip(labels, figs):
+        deltas = [f["cell"][x]["ndcg@10"] - figs[0]["cell"][x]["ndcg@10"] for x in cells]
+        deltas += [f["collection"][n]["ndcg@10"] - figs[0]["collection"][n]["ndcg@10"] for n in names]
+        rows.append([label] + [fmt(f["cell"][x]["ndcg@10"]) for x in cells] + [f"{min(deltas):+.4f}"])
+    print(table(header, rows))
+
+
+def crossvalidate(args, collections: list[Collection], settings: list[tuple[str, list[str]]],
+                  results: list[list[dict]]) -> dict:
+    """Held-out per-query scores of 'choose one global setting on the training folds'."""
+    held = [{} for _ in collections]  # per collection: qid -> list of held-out score dicts (one per repeat)
+    picks: dict[str, int] = {}
+    for rep in range(args.repeats):
+        folds_of = []
+        for ci, c in enumerate(collections):
+            qids = sorted(results[0][ci])
+            random.Random(args.seed + rep).shuffle(qids)
+            folds_of.append([qids[f:: args.folds] for f in range(args.folds)])
+        for f in range(args.folds):
+            def train_score(si: int) -> float:
+                return statistics.mean(
+                    mean_of(results[si][ci], [q for g, fold in enumerate(folds_of[ci]) if g != f for q in fold],
+                            "ndcg@10") for ci in range(len(collections)))
+            best = max(range(len(settings)), key=lambda si: (train_score(si), -si))
+            picks[settings[best][0]] = picks.get(settings[best][0], 0) + 1
+            for ci in range(len(collections)):
+                for q in folds_of[ci][f]:
+                    held[ci].setdefault(q, []).append(results[best][ci][q])
+    averaged = [{q: {m: statistics.mean(s[m] for s in xs) for m in METRICS} for q, xs in h.items()} for h in held]
+    # Leave one collection out: the others choose.
+    loco = {}
+    for ci, c in enumerate(collections):
+        others = [cj for cj in range(len(collections)) if cj != ci]
+        if not others:
+            break
+        best = max(range(len(settings)), key=lambda si: (statistics.mean(
+            mean_of(results[si][cj], sorted(results[si][cj]), "ndcg@10") for cj in others), -si))
+        loco[c.name] = (settings[best][0], results[best][ci])
+    return {"per_query": averaged, "picks": picks, "loco": loco}
+
+
+def main() -> None:
+    args = parse_args()
+    started = time.monotonic()
+    root = Path(__file__).resolve().parents[2]
+    build = Path(args.build).resolve() if args.build else root / "build"
+    studysearch = build / "app" / "studysearch"
+    evaluator = build / "tools" / "eval" / "studysearch-eval"
+    for binary, target in ((studysearch, "studysearch_cli"), (evaluator, "studysearch-eval")):
+        if not os.access(binary, os.X_OK):
+            die(f"{binary} not found; build it: cmake --build {build} --target {target}")
+    rows = parse_settings(args.setting) if args.setting else [(label, shlex.split(a)) for label, a in ROWS]
+    grid = grid_settings(args.grid, args.fixed) if args.grid else []
+    labels = [label for label, _ in rows + grid]
+    if len(set(labels)) != len(labels):
+        die("two settings share a label")
+
+    names = [n.strip() for n in args.collections.split(",") if n.strip()]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        collections = list(pool.map(lambda n: prepare(root, build, n, studysearch), names))
+        everything = rows + grid
+        futures = [[pool.submit(run, studysearch, evaluator, c, args.limit, a) for c in collections]
+                   for _, a in everything]
+        try:
+            results = [[f.result() for f in fs] for fs in futures]
+        except RuntimeError as e:
+            die(str(e))
+
+    print(f"collections: " + ", ".join(f"{c.name} ({len(results[0][i])} judged queries)"
+                                       for i, c in enumerate(collections)))
+    print(f"runs: studysearch run --limit {args.limit}" + ("" if args.limit >= 1000 else
+                                                           f" (MAP = AP over the top {args.limit})"))
+    for label, a in rows:
+        print(f"  {label}: {' '.join(a) or '(no options)'}")
+    row_figs = [figures(collections, r) for r in results[: len(rows)]]
+    print_tables(collections, [label for label, _ in rows], row_figs, "Settings")
+    report = {"rows": [{"label": label, "args": a, **f} for (label, a), f in zip(rows, row_figs)]}
+
+    if grid:
+        grid_results = results[len(rows):]
+        cv = crossvalidate(args, collections, grid, grid_results)
+        cv_fig = figures(collections, cv["per_query"])
+        print(f"\n{args.folds}-fold cross-validation over query folds, seeds {args.seed}.."
+              f"{args.seed + args.repeats - 1}, {len(grid)} settings: "
+              f"each fold's training queries (all collections) choose one global setting")
+        print("  chosen: " + ", ".join(f"{k} x{n}" for k, n in sorted(cv["picks"].items(), key=lambda x: -x[1])))
+        print_tables(collections, [row_figs[0] and rows[0][0], "cross-validated (held-out)"],
+                     [row_figs[0], cv_fig], "Cross-validated")
+        print("\nleave one collection out (the other collections choose; nDCG@10 / MAP / R@100 on the one left out):")
+        for name, (label, scores) in cv["loco"].items():
+            q = sorted(scores)
+            print(f"  {name}: {label}: " + " / ".join(fmt(mean_of(scores, q, m)) for m in METRICS))
+        report["crossval"] = {"picks": cv["picks"], **cv_fig,
+                              "loco": {n: {"setting": label, **{m: mean_of(s, sorted(s), m) for m in METRICS}}
+                                       for n, (label, s) in cv["loco"].items()}}
+        best = sorted(range(len(grid)), key=lambda i: -statistics.mean(
+            mean_of(grid_results[i][ci], sorted(grid_results[i][ci]), "ndcg@10") for ci in range(len(collections))))
+        print("\nin-sample, best 10 of the grid by mean nDCG@10 over the collections:")
+        print(table(["setting"] + [SHORT.get(c.name, c.name) for c in collections] + ["mean"],
+                    [[grid[i][0]] + [fmt(mean_of(grid_results[i][ci], sorted(grid_results[i][ci]), "ndcg@10"))
+                                     for ci in range(len(collections))]
+                     + [fmt(statistics.mean(mean_of(grid_results[i][ci], sorted(grid_results[i][ci]), "ndcg@10")
+                                            for ci in range(len(collections))))] for i in best[:10]]))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+    print(f"\n({time.monotonic() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
