@@ -4,10 +4,12 @@
 set -euo pipefail
 level="${1:-build}"
 packages=(build-essential cmake pkg-config libxapian-dev libicu-dev nlohmann-json3-dev
-          libcli11-dev libcpp-httplib-dev catch2 libbenchmark-dev libsqlite3-dev)
+          libcli11-dev libcpp-httplib-dev catch2 libbenchmark-dev libsqlite3-dev
+          libxml2-dev zlib1g-dev)  # libxml2, zlib: PubMed XML reader
 if [[ "$level" == test || "$level" == bench ]]; then
   # browser test (headless Chromium + playwright-core from npm), fuzzing and sanitizer runtimes
   packages+=(chromium clang-14 libclang-rt-14-dev curl)
+  packages+=(libxml2-utils)  # xmllint: independent counts in the PubMed tests
   # Node.js may come from outside Debian (e.g. a newer build with its own npm,
   # which Debian's npm package conflicts with): only install it when absent.
   command -v node >/dev/null || packages+=(nodejs)

@@ -385,7 +385,7 @@ TEST_CASE("read_file picks the reader by extension and reports unreadable paths"
   std::filesystem::remove_all(dir);
   CHECK(out.studies.size() == 2);
   REQUIRE(out.issues.size() == 3);
-  CHECK(out.issues[0].reason == "unsupported file type (use .jsonl or .txt)");
+  CHECK(out.issues[0].reason == "unsupported file type (use .jsonl, .txt, .xml or .xml.gz)");
   CHECK(out.issues[1].line == 0);
   CHECK(out.issues[1].reason == "cannot open: No such file or directory");
   CHECK(out.issues[2].reason.find("is a directory") == 0);

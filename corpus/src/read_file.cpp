@@ -35,9 +35,14 @@ void read_file(const std::string& path, const ReaderOptions& options, const Reco
     return;
   }
   const std::string extension = text::ascii_lower(std::filesystem::path(path).extension().string());
+  const std::string name = text::ascii_lower(std::filesystem::path(path).filename().string());
   const bool jsonl = extension == ".jsonl" || extension == ".json" || extension == ".ndjson";
-  if (!jsonl && extension != ".txt") {
-    detail::emit_issue(sink, path, 0, "", "unsupported file type (use .jsonl or .txt)");
+  const auto ends_with = [&](std::string_view suffix) {
+    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  const bool pubmed = ends_with(".xml") || ends_with(".xml.gz");
+  if (!jsonl && !pubmed && extension != ".txt") {
+    detail::emit_issue(sink, path, 0, "", "unsupported file type (use .jsonl, .txt, .xml or .xml.gz)");
     return;
   }
   errno = 0;
@@ -49,7 +54,10 @@ void read_file(const std::string& path, const ReaderOptions& options, const Reco
     detail::emit_issue(sink, path, 0, "", "cannot open: " + why);
     return;
   }
-  if (jsonl) {
+  if (pubmed) {
+    in.close();
+    read_pubmed_xml(path, options, sink);
+  } else if (jsonl) {
     read_jsonl(in, path, options, sink);
   } else {
     read_atlas_text(in, path, options, sink);

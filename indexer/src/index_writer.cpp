@@ -77,23 +77,63 @@ void read_input(const Input& input, const ReaderOptions& options, const RecordSi
 
 std::string where(const std::string& file, std::size_t line) { return file + ":" + std::to_string(line); }
 
-// Validation state of a run: first place of every id, records to leave out.
+// Validation state of a run: first place of every id, records to leave out,
+// and the deletions readers asked for. For each id the last word in input
+// order wins: a study followed by its deletion is left out and the deletion
+// applied; a deletion followed by a study is dropped (the study replaces).
 struct Validation {
-  std::unordered_map<std::string, std::string> first_seen;  // id -> "file:line"
-  std::set<std::pair<std::string, std::size_t>> duplicates;  // (file, line) to skip
+  struct Seen {
+    std::string file;
+    std::size_t line = 0;
+    std::size_t order = 0;  // position among studies and deletions
+  };
+  std::unordered_map<std::string, Seen> first_seen;          // id -> first study of that id
+  std::set<std::pair<std::string, std::size_t>> left_out;    // (file, line): duplicates, superseded
+  std::unordered_map<std::string, std::size_t> deletions;    // id -> order of its last deletion
   std::vector<RecordIssue> issues;
-  std::size_t valid = 0;
-  std::size_t reader_issues = 0;  // issues the readers reported (not duplicates)
+  std::size_t valid = 0;           // studies to write
+  std::size_t reader_issues = 0;   // issues the readers reported (not duplicates)
+  std::size_t without_abstract = 0;
+  std::size_t delete_requests = 0;
+  std::size_t order = 0;
 
   void study(const SourcedStudy& record) {
-    auto [it, inserted] = first_seen.emplace(record.study.id, where(record.file, record.line));
+    auto [it, inserted] = first_seen.emplace(record.study.id, Seen{record.file, record.line, order++});
     if (inserted) {
       ++valid;
       return;
     }
-    duplicates.emplace(record.file, record.line);
+    left_out.emplace(record.file, record.line);
     issues.push_back({record.file, record.line, "id",
-                      "duplicate id '" + record.study.id + "' (first at " + it->second + ")"});
+                      "duplicate id '" + record.study.id + "' (first at " + where(it->second.file, it->second.line) +
+                          ")"});
+  }
+  void deletion(const RecordDeletion& record) {
+    if (record.cause == RecordDeletion::Cause::no_abstract) ++without_abstract;
+    else ++delete_requests;
+    deletions[record.id] = order++;
+  }
+  // Once every record has been seen: which of the two wins for ids with both.
+  void resolve() {
+    for (auto it = deletions.begin(); it != deletions.end();) {
+      const auto study = first_seen.find(it->first);
+      if (study != first_seen.end() && study->second.order > it->second) {
+        it = deletions.erase(it);  // re-added after its deletion
+        continue;
+      }
+      if (study != first_seen.end() && left_out.emplace(study->second.file, study->second.line).second) --valid;
+      ++it;
+    }
+  }
+  RecordSink checker() {
+    RecordSink check;
+    check.on_study = [this](SourcedStudy&& record) { study(record); };
+    check.on_issue = [this](RecordIssue&& issue) {
+      ++reader_issues;
+      issues.push_back(std::move(issue));
+    };
+    check.on_delete = [this](RecordDeletion&& record) { deletion(record); };
+    return check;
   }
 };
 
@@ -183,12 +223,16 @@ struct IndexWriter::Impl {
   // Writes every valid record delivered by `for_each` in one transaction.
   // Two threads: a producer reads, parses and analyses records into Xapian
   // documents (with its own Analyzer); this thread only touches the database.
+  // `ledger_entry` (apply_file) is recorded in the same commit.
   IndexReport write(const std::function<void(const RecordSink&)>& for_each, Validation& validation,
-                    const WriterOptions& options, std::chrono::steady_clock::time_point start) {
+                    const WriterOptions& options, std::chrono::steady_clock::time_point start,
+                    const AppliedFile* ledger_entry = nullptr) {
     IndexReport report;
     report.issues = std::move(validation.issues);
     if (!report.issues.empty() && !options.skip_invalid) throw_invalid(report.issues);
-    report.skipped = report.issues.size();
+    report.without_abstract = validation.without_abstract;
+    report.delete_requests = validation.delete_requests;
+    report.skipped = report.issues.size() + validation.without_abstract;
     if (auto bulk = bulk_write(for_each, validation, options, report, start)) return std::move(*bulk);
 
     DocumentQueue queue;
@@ -227,6 +271,15 @@ struct IndexWriter::Impl {
       // Pass one said these records were valid; a new problem means the input changed.
       if (reader_issues != validation.reader_issues || done < validation.valid)
         throw Error(ErrorKind::invalid_input, "input changed while it was being indexed; nothing was written");
+      // After the additions: a deletion that survived resolve() is its id's last word.
+      for (const auto& [id, order] : validation.deletions) {
+        const std::string id_term = schema::term(schema::kId, id);
+        if (!db.term_exists(id_term)) continue;
+        forget_words(id_term);
+        db.delete_document(id_term);
+        ++report.deleted;
+      }
+      if (ledger_entry) meta::record_applied(db, *ledger_entry);
       db.commit_transaction();
     } catch (...) {
       queue.close();
@@ -349,6 +402,26 @@ struct IndexWriter::Impl {
     part.commit();
   }
 
+  IndexReport index_files(const std::vector<std::string>& paths, const WriterOptions& options,
+                          const AppliedFile* ledger_entry) {
+    const auto start = std::chrono::steady_clock::now();
+    StdinSpool stdin_spool;
+    std::vector<Input> inputs;
+    for (const auto& path : paths) {
+      if (path == "-") inputs.push_back({"<stdin>", stdin_spool.spool(), true});
+      else inputs.push_back({path, path, false});
+    }
+    Validation validation;
+    const RecordSink check = validation.checker();
+    for (const auto& input : inputs) read_input(input, options.reader, check);
+    validation.resolve();
+    return write(
+        [&](const RecordSink& sink) {
+          for (const auto& input : inputs) read_input(input, options.reader, sink);
+        },
+        validation, options, start, ledger_entry);
+  }
+
   // Takes the words of the stored study with this id out of the spelling
   // table, so completion and did-you-mean forget replaced and deleted text.
   void forget_words(const std::string& id_term) {
@@ -374,7 +447,7 @@ struct IndexWriter::Impl {
     RecordSink sink;
     std::size_t index = 0;
     sink.on_study = [&](SourcedStudy&& record) {
-      if (validation.duplicates.count({record.file, record.line})) return;
+      if (validation.left_out.count({record.file, record.line})) return;
       const std::size_t i = index++;
       if (i < first || i >= end) return;
       batch.documents.emplace_back(schema::term(schema::kId, record.study.id), builder.build(record.study, &words));
@@ -388,6 +461,7 @@ struct IndexWriter::Impl {
       batch = {};
     };
     sink.on_issue = [&](RecordIssue&&) { ++reader_issues; };
+    sink.on_delete = [](RecordDeletion&&) {};  // known from the validation pass
     for_each(sink);
     batch.words = std::move(words);
     queue.push(std::move(batch));
@@ -441,28 +515,17 @@ IndexWriter IndexWriter::open(const std::string& path, std::optional<IndexSettin
 const IndexSettings& IndexWriter::settings() const { return impl_->settings; }
 
 IndexReport IndexWriter::index_files(const std::vector<std::string>& paths, const WriterOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
-  StdinSpool stdin_spool;
-  std::vector<Input> inputs;
-  for (const auto& path : paths) {
-    if (path == "-") inputs.push_back({"<stdin>", stdin_spool.spool(), true});
-    else inputs.push_back({path, path, false});
-  }
-  Validation validation;
-  RecordSink check;
-  check.on_study = [&](SourcedStudy&& record) { validation.study(record); };
-  check.on_issue = [&](RecordIssue&& issue) {
-    ++validation.reader_issues;
-    validation.issues.push_back(std::move(issue));
-  };
-  for (const auto& input : inputs) read_input(input, options.reader, check);
-
-  return impl_->write(
-      [&](const RecordSink& sink) {
-        for (const auto& input : inputs) read_input(input, options.reader, sink);
-      },
-      validation, options, start);
+  return impl_->index_files(paths, options, nullptr);
 }
+
+IndexReport IndexWriter::apply_file(const std::string& path, const AppliedFile& entry, WriterOptions options) {
+  if (impl_->db.get_metadata("studysearch.applied/" + entry.name).size())
+    throw Error(ErrorKind::invalid_input, entry.name + ": already applied to this index");
+  options.bulk_min_records = 0;  // a bulk load's swap could not carry the ledger entry in the same commit
+  return impl_->index_files({path}, options, &entry);
+}
+
+std::vector<AppliedFile> IndexWriter::applied_files() const { return meta::applied_files(impl_->db); }
 
 IndexReport IndexWriter::index_studies(const std::vector<SourcedStudy>& studies, const WriterOptions& options) {
   const auto start = std::chrono::steady_clock::now();

@@ -6,6 +6,7 @@
 #include <functional>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "studysearch/study.hpp"
 
@@ -33,10 +34,26 @@ struct ReaderOptions {
   std::size_t max_record_bytes = std::size_t{1} << 20;
 };
 
+/// A reader's instruction to remove a study, in input order with the studies:
+/// a PubMed `DeleteCitation`, or a (revised) citation without an abstract, which
+/// cannot be a study and takes the place of any earlier version. Removing a
+/// study that is not there is not an error.
+struct RecordDeletion {
+  enum class Cause {
+    listed,       ///< named in a DeleteCitation list
+    no_abstract,  ///< a citation without an abstract (skipped and counted)
+  };
+  std::string id;
+  std::string file;
+  std::size_t line = 0;
+  Cause cause = Cause::listed;
+};
+
 /// Receives the reader's output in input order.
 struct RecordSink {
   std::function<void(SourcedStudy&&)> on_study;
   std::function<void(RecordIssue&&)> on_issue;
+  std::function<void(RecordDeletion&&)> on_delete{};  ///< only readers of update formats (PubMed) call it
 };
 
 /// JSON Lines: one object per line; blank lines are skipped. Invalid UTF-8,
@@ -51,8 +68,33 @@ void read_jsonl(std::istream& in, const std::string& name, const ReaderOptions& 
 void read_atlas_text(std::istream& in, const std::string& name, const ReaderOptions& options,
                      const RecordSink& sink);
 
+/// PubMed/MEDLINE XML, plain or gzip-compressed (".xml", ".xml.gz"): a
+/// `PubmedArticleSet` (PubmedArticle = MedlineCitation + PubmedData) or the older
+/// `MedlineCitationSet`, each with optional `DeleteCitation` lists. Streams with
+/// libxml2's SAX2 push parser (memory does not grow with the file). Mapping (README
+/// "PubMed"): id "pmid-<PMID>", url, title (inline markup kept as its text), authors
+/// "LastName Initials" or CollectiveName, journal, year (PubDate/Year, else the first
+/// 4-digit year of PubDate/MedlineDate, else ArticleDate/Year), doi (ArticleIdList,
+/// else ELocationID), summary (AbstractText parts, "LABEL: " prefixed), design
+/// (pubmed_design), pem unclear. Optional fields that would fail validation are
+/// left out. A citation without an abstract is an on_delete (Cause::no_abstract),
+/// a DeleteCitation PMID one with Cause::listed. Malformed XML, a truncated file or
+/// a citation without PMID is an issue at its line; reading stops at malformed XML.
+void read_pubmed_xml(const std::string& path, const ReaderOptions& options, const RecordSink& sink);
+
+/// The study design of a citation from its PublicationType values: the first of
+/// this precedence that it lists (case-insensitive), "" when none:
+/// Meta-Analysis → "meta-analysis"; Systematic Review → "systematic review";
+/// Randomized Controlled Trial (also ", Veterinary") → "RCT"; Clinical Trial, its
+/// phases, Controlled / Pragmatic Clinical Trial → "clinical trial"; Observational
+/// Study → "observational"; Case Reports → "case report"; Review → "review";
+/// Practice Guideline, Guideline → "guideline"; Editorial → "editorial";
+/// Letter → "letter"; Comment → "comment"; Published Erratum → "erratum".
+std::string pubmed_design(const std::vector<std::string>& publication_types);
+
 /// Picks the reader by extension, case-insensitive (".jsonl"/".json"/".ndjson" JSONL,
-/// ".txt" atlas text); "-" reads JSONL from standard input (file name "<stdin>").
+/// ".txt" atlas text, ".xml"/".xml.gz" PubMed); "-" reads JSONL from standard input
+/// (file name "<stdin>").
 /// A missing or unreadable file, a directory or another extension is one issue (line 0).
 void read_file(const std::string& path, const ReaderOptions& options, const RecordSink& sink);
 

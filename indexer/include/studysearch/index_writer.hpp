@@ -4,6 +4,7 @@
 // of its changes are committed together, or none is and the index is exactly
 // as before, even after a crash or kill mid-call.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -46,10 +47,22 @@ struct WriterOptions {
 struct IndexReport {
   std::size_t added = 0;
   std::size_t replaced = 0;
-  std::size_t deleted = 0;
-  std::size_t skipped = 0;                  ///< invalid records left out (only with skip_invalid)
+  std::size_t deleted = 0;                  ///< studies removed (delete_ids; reader deletions that found one)
+  /// Records left out: invalid ones (only with skip_invalid) and citations without an abstract.
+  std::size_t skipped = 0;
+  std::size_t without_abstract = 0;         ///< PubMed citations without an abstract (also in skipped)
+  std::size_t delete_requests = 0;          ///< DeleteCitation entries read (found or not)
   std::vector<RecordIssue> issues;          ///< every invalid record, in input order
   double seconds = 0;
+};
+
+/// One file applied by IndexWriter::apply_file: an entry of the ledger kept in
+/// the index metadata (PubMed sync).
+struct AppliedFile {
+  std::string name;          ///< file name without its folder
+  std::uintmax_t size = 0;   ///< bytes
+  std::string sha256;        ///< lowercase hex of the file's bytes
+  bool operator==(const AppliedFile&) const = default;
 };
 
 class IndexWriter {
@@ -72,6 +85,9 @@ class IndexWriter {
   /// naming both places. Without skip_invalid, any issue means nothing is
   /// written and Error{invalid_input} is thrown; its message is one line per
   /// issue ("file:line: field: reason") after a summary line. Replaces studies by id.
+  /// Deletions from readers (PubMed DeleteCitation, citations without an
+  /// abstract) are part of the same commit: for each id the last word in input
+  /// order wins (a study, or its removal), whatever the order within the run.
   IndexReport index_files(const std::vector<std::string>& paths, const WriterOptions& options = {});
 
   /// Same, for records already in memory (e.g. an HTTP body): validated, then one commit.
@@ -82,6 +98,16 @@ class IndexWriter {
   IndexReport delete_ids(const std::vector<std::string>& ids);
 
   std::size_t document_count() const;
+
+  /// index_files for one file, never as a bulk load, with `entry` added to the
+  /// ledger in the same commit: after a crash the file's changes and its entry
+  /// are both there or both absent. Throws Error{invalid_input} if the ledger
+  /// already has a file of that name (and as index_files for bad records).
+  IndexReport apply_file(const std::string& path, const AppliedFile& entry, WriterOptions options = {});
+
+  /// The ledger: every file apply_file has committed, by name.
+  std::vector<AppliedFile> applied_files() const;
+
 
  private:
   struct Impl;

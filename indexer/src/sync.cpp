@@ -1,0 +1,62 @@
+// Planning a sync: the folder's PubMed files against the index's ledger.
+#include "studysearch/sync.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "studysearch/error.hpp"
+
+namespace studysearch {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool is_pubmed_name(std::string name) {
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  const auto ends_with = [&](std::string_view suffix) {
+    return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return name[0] != '.' && (ends_with(".xml") || ends_with(".xml.gz"));
+}
+
+}  // namespace
+
+SyncPlan plan_sync(const IndexWriter& writer, const std::string& folder) {
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec))
+    throw Error(ErrorKind::invalid_input, folder + ": not a folder; sync takes a folder of .xml / .xml.gz files");
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    std::error_code file_ec;
+    if (entry.is_regular_file(file_ec) && is_pubmed_name(entry.path().filename().string()))
+      names.push_back(entry.path().filename().string());
+  }
+  if (ec) throw Error(ErrorKind::invalid_input, folder + ": cannot list: " + ec.message());
+  std::sort(names.begin(), names.end());
+
+  std::map<std::string, AppliedFile> ledger;
+  for (auto& entry : writer.applied_files()) ledger.emplace(entry.name, std::move(entry));
+  SyncPlan plan;
+  for (const auto& name : names) {
+    const std::string path = (fs::path(folder) / name).string();
+    SyncFile file{path, AppliedFile{name, fs::file_size(path, ec), sha256_file(path)}};
+    if (ec) throw Error(ErrorKind::invalid_input, path + ": cannot read its size: " + ec.message());
+    const auto applied = ledger.find(name);
+    if (applied == ledger.end()) {
+      plan.pending_bytes += file.entry.size;
+      plan.pending.push_back(std::move(file));
+      continue;
+    }
+    if (applied->second != file.entry)
+      throw Error(ErrorKind::invalid_input,
+                  path + ": changed since it was applied (then " + std::to_string(applied->second.size) +
+                      " bytes, sha256 " + applied->second.sha256 + "; now " + std::to_string(file.entry.size) +
+                      " bytes, sha256 " + file.entry.sha256 +
+                      "); nothing was synced. NLM never changes a published file: restore it, or rebuild the index");
+    ++plan.already_applied;
+  }
+  return plan;
+}
+
+}  // namespace studysearch
