@@ -4,13 +4,17 @@
 #include <catch2/catch.hpp>
 #include <sys/wait.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "progress.hpp"
 #include "studysearch/study.hpp"
 #include "test_support.hpp"
 
@@ -200,16 +204,16 @@ TEST_CASE("search --json prints exactly the fields of the README contract with t
       CHECK(hit.at("id").is_string());
       CHECK(hit.at("rank").is_number_unsigned());
       CHECK(hit.at("score").is_number());
-      CHECK(hit.at("title").is_string());
+      CHECK(hit.at("title").is_string());  // every sample study has a title
       REQUIRE(hit.at("authors").is_array());
       for (const auto& a : hit.at("authors")) CHECK(a.is_string());
       CHECK(hit.at("journal").is_string());
       CHECK((hit.at("year").is_null() || hit.at("year").is_number_integer()));
-      CHECK(hit.at("doi").is_string());
+      CHECK(hit.at("doi").is_null());  // absent values are null, never ""
       CHECK((hit.at("pem") == "required" || hit.at("pem") == "not_required" || hit.at("pem") == "unclear"));
       CHECK(hit.at("evidence_level").is_string());
       CHECK(hit.at("design").is_string());
-      CHECK(hit.at("snippet").is_string());
+      CHECK((hit.at("snippet").is_string() || (query.empty() && hit.at("snippet").is_null())));
     }
     const json& facets = result.at("facets");
     CHECK(keys(facets) == std::set<std::string>{"pem", "journal", "year", "evidence_level", "design"});
@@ -283,7 +287,16 @@ TEST_CASE("show --json prints the stored record, and indexing that output reprod
   const Run show = cli(ix.dir, "show --json --db " + q(ix.db) + " study-2");
   REQUIRE(show.code == 0);
   const json shown = json::parse(show.out);
-  CHECK(shown == json::parse(to_json(full)));
+  // Every record field is present; absent ones are null (the one convention of
+  // every JSON output), so dropping the nulls gives the canonical record.
+  CHECK(keys(shown) == std::set<std::string>{"id", "title", "authors", "journal", "year", "doi", "summary", "relevance",
+                                             "limitations", "pem", "evidence_level", "design", "url"});
+  CHECK(shown.at("doi").is_null());
+  CHECK(shown.at("url").is_null());
+  json without_nulls = json::object();
+  for (const auto& [key, value] : shown.items())
+    if (!value.is_null()) without_nulls[key] = value;
+  CHECK(without_nulls == json::parse(to_json(full)));
 
   write_text_file(ix.dir.file("again.jsonl"), shown.dump() + "\n");
   const std::string db2 = ix.dir.file("db2");
@@ -353,4 +366,133 @@ TEST_CASE("compact writes a searchable copy (exit 0) and refuses an existing tar
   const Run again = cli(ix.dir, "compact --db " + q(ix.db) + " --out " + q(copy));
   CHECK(again.code == 2);
   CHECK_THAT(again.err, Catch::Contains("already exists"));
+}
+
+TEST_CASE("a repeatable option takes one value; the words after it are the query") {
+  Indexed ix;
+  const std::string db = " --db " + q(ix.db);
+  struct Case {
+    std::string args, query;
+    std::size_t total;
+  };
+  // study-1: fatigue+sleep, journal JTM, pem not_required, E1; study-2: orthostatic fatigue, BMJ Open,
+  // unclear, E2; study-3: sleep, JTM, required, E3 (see sample()).
+  for (const Case& c : {Case{"--journal 'BMJ Open' fatigue", "fatigue", 1},
+                        Case{"--journal 'Journal of Translational Medicine' fatigue sleep", "fatigue sleep", 1},
+                        Case{"--pem required sleep", "sleep", 1},
+                        Case{"--pem required --pem not_required sleep", "sleep", 2},
+                        Case{"--design cohort orthostatic fatigue", "orthostatic fatigue", 1},
+                        Case{"--evidence E3 sleep", "sleep", 1},
+                        Case{"--pem required -- sleep", "sleep", 1},
+                        Case{"-- sleep --limit", "sleep --limit", 1}}) {
+    INFO("args: " << c.args);
+    const Run run = cli(ix.dir, "search --json" + db + " " + c.args);
+    INFO("stderr: " << run.err);
+    REQUIRE(run.code == 0);
+    const json result = json::parse(run.out);
+    CHECK(result.at("query") == c.query);
+    CHECK(result.at("total") == c.total);
+  }
+}
+
+TEST_CASE("filter values follow the record rules, with a message naming the value") {
+  Indexed ix;
+  const std::string db = " --db " + q(ix.db);
+  struct Case {
+    std::string args, message;
+  };
+  for (const Case& c : {Case{"--evidence E7 sleep", "'E7'"}, Case{"--year-from 99999", "99999"},
+                        Case{"--year-to 1200", "1200"}, Case{"--limit -1", "'-1'"},
+                        Case{"--offset 99999999999 --limit 9", "offset 99999999999"},
+                        Case{"--offset 9995 --limit 10", "9995 + 10"},
+                        Case{"--offset 123456789012345678901", "too large"}}) {
+    INFO("args: " << c.args);
+    const Run run = cli(ix.dir, "search" + db + " " + c.args);
+    CHECK(run.code == 1);
+    CHECK(run.err_lines_prefixed());
+    CHECK_THAT(run.err, Catch::Contains(c.message));
+    CHECK_THAT(run.err, !Catch::Contains("18446744073709551615"));
+  }
+}
+
+TEST_CASE("delete on a folder without an index exits 3 and creates nothing") {
+  TempDir dir;
+  const std::string nowhere = dir.file("mistyped");
+  const Run run = cli(dir, "delete --db " + q(nowhere) + " study-1");
+  CHECK(run.code == 3);
+  CHECK(run.err_lines_prefixed());
+  CHECK_FALSE(std::filesystem::exists(nowhere));
+}
+
+TEST_CASE("empty standard input and an empty file both index zero records with exit 0") {
+  TempDir dir;
+  write_text_file(dir.file("empty.jsonl"), "");
+  for (const std::string& input : {std::string("-"), q(dir.file("empty.jsonl"))}) {
+    INFO("input " << input);
+    const Run run = cli(dir, "index --db " + q(dir.file("db")) + " " + input, "/dev/null");
+    CHECK(run.code == 0);
+    CHECK_THAT(run.err, Catch::Contains("0 records indexed"));
+  }
+}
+
+TEST_CASE("a file of many invalid records lists the first 100, then how many more; exit code unchanged") {
+  Indexed ix;
+  std::string lines;
+  for (int i = 0; i < 250; ++i) lines += R"({"id":"bad-)" + std::to_string(i) + R"(","summary":""})" + "\n";
+  write_text_file(ix.dir.file("bad.jsonl"), lines);
+  for (const std::string& flag : {std::string(""), std::string("--skip-invalid ")}) {
+    INFO("flag " << flag);
+    const Run run = cli(ix.dir, "index " + flag + "--db " + q(ix.db) + " " + q(ix.dir.file("bad.jsonl")));
+    CHECK(run.code == (flag.empty() ? 2 : 0));
+    std::size_t listed = 0;
+    std::istringstream err(run.err);
+    for (std::string line; std::getline(err, line);)
+      if (line.find("bad.jsonl:") != std::string::npos) ++listed;
+    CHECK(listed == 100);
+    CHECK_THAT(run.err, Catch::Contains("... and 150 more"));
+    CHECK_THAT(run.err, Catch::Contains("250 invalid records") || Catch::Contains("skipped 250"));
+  }
+  CHECK(ix.documents() == 3);
+}
+
+TEST_CASE("messages speak plainly: one record, authors separated by semicolons, no odd flag names") {
+  TempDir dir;
+  Study s = sample(1, "sleep");
+  s.authors = {"Ashworth, P R", "Kellerman, D"};
+  write_text_file(dir.file("one.jsonl"), to_json(s) + "\n");
+  const Run index = cli(dir, "index --db " + q(dir.file("db")) + " " + q(dir.file("one.jsonl")));
+  CHECK(index.code == 0);
+  CHECK_THAT(index.err, Catch::Contains("1 record indexed"));
+  const Run show = cli(dir, "show --db " + q(dir.file("db")) + " study-1");
+  CHECK_THAT(show.out, Catch::Contains("Ashworth, P R; Kellerman, D"));
+  const Run help = cli(dir, "search --help");
+  CHECK_THAT(help.out, Catch::Contains("--no-stopwords"));
+  CHECK_THAT(help.out, !Catch::Contains("{false}"));
+  CHECK_THAT(cli(dir, "index --help").out, Catch::Contains("--quiet"));
+}
+
+TEST_CASE("progress: a log line per interval with phase, count and rate, a live line on a terminal, nothing with --quiet") {
+  std::ostringstream log, live, quiet;
+  studysearch::app::ProgressLine to_log(log, false, false, std::chrono::milliseconds(0));
+  studysearch::app::ProgressLine to_live(live, true, false);
+  studysearch::app::ProgressLine silent(quiet, false, true, std::chrono::milliseconds(0));
+  for (auto* p : {&to_log, &to_live, &silent}) {
+    p->update("reading", 1000, 0);
+    p->update("writing", 500, 1000);
+    p->update("writing", 1000, 1000);
+    p->finish();
+  }
+  CHECK_THAT(log.str(), Catch::StartsWith("studysearch: reading 1000 records ("));
+  CHECK_THAT(log.str(), Catch::Contains("\nstudysearch: writing 500/1000 records ("));
+  CHECK_THAT(log.str(), Catch::Contains("records/s)\n"));
+  CHECK(log.str().find('\r') == std::string::npos);
+  CHECK_THAT(live.str(), Catch::StartsWith("\rstudysearch: reading"));
+  CHECK_THAT(live.str(), Catch::Contains("\rstudysearch: writing 1000/1000 records"));
+  CHECK_THAT(live.str(), Catch::EndsWith("\n"));
+  CHECK(quiet.str().empty());
+  // A non-terminal log is not flooded: within one interval a phase prints once.
+  std::ostringstream sparse;
+  studysearch::app::ProgressLine slow(sparse, false, false, std::chrono::hours(1));
+  for (std::size_t i = 1; i <= 1000; ++i) slow.update("writing", i, 1000);
+  CHECK(std::count(sparse.str().begin(), sparse.str().end(), '\n') == 1);
 }

@@ -172,5 +172,6 @@ TEST_CASE("searches during ~20 commits never fail, stay consistent, and see the 
   CHECK(problems.list.empty());
   CHECK(searches > static_cast<std::size_t>(kReaders * kCommits));
   CHECK(final_count > 0);
-  CHECK(seconds < 30);
+  // No wall-clock bound: the time is printed above, never asserted (it varies
+  // tenfold under sanitizers and on a loaded machine).
 }

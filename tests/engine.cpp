@@ -420,6 +420,40 @@ TEST_CASE("year_from after year_to is invalid_query") {
   CHECK(error_kind_of([&] { fx.engine.search(r); }) == ErrorKind::invalid_query);
 }
 
+TEST_CASE("filter values follow the record rules: years 1800..2100, evidence E0..E3") {
+  const auto& fx = language_fixture();
+  const auto message_of = [&](const SearchRequest& r) -> std::string {
+    try {
+      fx.engine.search(r);
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::invalid_query);
+      return e.what();
+    }
+    return "";
+  };
+  SearchRequest r;
+  r.year_from = -5;
+  CHECK_THAT(message_of(r), Catch::Contains("year_from") && Catch::Contains("-5"));
+  r.year_from = 1800;
+  r.year_to = 99999;
+  CHECK_THAT(message_of(r), Catch::Contains("year_to") && Catch::Contains("99999"));
+  r.year_to = 2100;
+  CHECK_NOTHROW(fx.engine.search(r));
+  r.evidence_levels = {"E2", "E9"};
+  CHECK_THAT(message_of(r), Catch::Contains("'E9'"));
+  r.evidence_levels = {"E0", "E3"};
+  CHECK_NOTHROW(fx.engine.search(r));
+  // A huge offset is named as it is, not as a wrapped-around sum.
+  SearchRequest far;
+  far.offset = SIZE_MAX - 5;
+  try {
+    fx.engine.search(far);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("offset " + std::to_string(SIZE_MAX - 5)));
+  }
+}
+
 // ---- snippets -------------------------------------------------------------------
 
 namespace {
@@ -683,8 +717,9 @@ TEST_CASE("searching from 4 threads while a writer commits batches: consistent r
   for (auto& t : threads) t.join();
 
   INFO(searches.load() << " searches");
-  CHECK(problems.empty());
+  // The diagnostics come before the check that needs them, or a failure shows nothing.
   for (std::size_t i = 0; i < std::min<std::size_t>(problems.size(), 5); ++i) UNSCOPED_INFO(problems[i]);
+  CHECK(problems.empty());
   CHECK(searches.load() >= 80);
   for (std::size_t batch = 0; batch < visible_after_commit.size(); ++batch)
     CHECK(visible_after_commit[batch] == 200 + 40 * (batch + 1));

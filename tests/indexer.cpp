@@ -399,7 +399,9 @@ TEST_CASE("a bulk load in parallel parts gives the same index as one writer, and
     options.bulk_min_records = 1;
     options.shards = 3;
     std::vector<std::size_t> progress;
-    options.progress = [&](std::size_t done, std::size_t) { progress.push_back(done); };
+    options.progress = [&](IndexPhase phase, std::size_t done, std::size_t) {
+      if (phase == IndexPhase::writing) progress.push_back(done);
+    };
     const auto report = IndexWriter::open(bulk).index_studies(sourced(studies), options);
     CHECK(report.added == 700);
     REQUIRE_FALSE(progress.empty());

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "json_io.hpp"
+#include "progress.hpp"
 #include "server.hpp"
 #include "studysearch/index_writer.hpp"
 #include "studysearch/studysearch.hpp"
@@ -21,11 +22,30 @@
 namespace studysearch::app {
 namespace {
 
-std::string join(const std::vector<std::string>& words) {
+std::string join(const std::vector<std::string>& words, const std::string& separator = " ") {
   std::string out;
-  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  for (const auto& w : words) out += (out.empty() ? "" : separator) + w;
   return out;
 }
+
+std::string plural(std::size_t n, const std::string& one, const std::string& many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// A repeatable option takes exactly one value per occurrence, so that
+// `--journal "The Lancet" natural killer` keeps "natural killer" as the query.
+CLI::Option* repeatable(CLI::Option* option) { return option->allow_extra_args(false); }
+
+// Counts are checked as text: CLI11 would wrap "-1" into 18446744073709551615.
+const CLI::Validator kCount(
+    [](std::string& text) -> std::string {
+      const bool digits =
+          !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (!digits) return "must be a non-negative integer, not '" + text.substr(0, 40) + "'";
+      if (text.size() > 18) return "is too large: " + text.substr(0, 40);
+      return {};
+    },
+    "COUNT");
 
 // Snippets carry <mark> tags for HTML; on a terminal we show the words in bold.
 std::string terminal_snippet(std::string snippet, bool tty) {
@@ -93,13 +113,13 @@ void add_ranking_options(CLI::App* cmd, EngineOptions& o) {
   cmd->add_option("--k1", o.bm25_k1, "BM25 k1")->capture_default_str()->group("Ranking");
   cmd->add_option("--b", o.bm25_b, "BM25 b")->capture_default_str()->group("Ranking");
   cmd->add_option("--synonym-weight", o.synonym_weight, "weight of thesaurus synonyms")->capture_default_str()->group("Ranking");
-  cmd->add_option("--prf-docs", o.prf_docs, "pseudo-relevance feedback: top documents")->capture_default_str()->group("Ranking");
-  cmd->add_option("--prf-terms", o.prf_terms, "pseudo-relevance feedback: expansion terms")->capture_default_str()->group("Ranking");
+  cmd->add_option("--prf-docs", o.prf_docs, "pseudo-relevance feedback: top documents")->capture_default_str()->check(kCount)->group("Ranking");
+  cmd->add_option("--prf-terms", o.prf_terms, "pseudo-relevance feedback: expansion terms")->capture_default_str()->check(kCount)->group("Ranking");
   cmd->add_option("--prf-weight", o.prf_weight, "pseudo-relevance feedback: weight")->capture_default_str()->group("Ranking");
-  cmd->add_option("--prf-min-words", o.prf_min_words, "feedback only for queries of this many words")->capture_default_str()->group("Ranking");
+  cmd->add_option("--prf-min-words", o.prf_min_words, "feedback only for queries of this many words")->capture_default_str()->check(kCount)->group("Ranking");
   cmd->add_option("--all-words-first", o.all_words_first_max_words, "queries up to N words rank all-word matches first")
-      ->capture_default_str()->group("Ranking");
-  cmd->add_flag("--no-stopwords{false}", o.stopwords, "keep English stopwords in queries")->group("Ranking");
+      ->capture_default_str()->check(kCount)->group("Ranking");
+  cmd->add_flag_callback("--no-stopwords", [&o] { o.stopwords = false; }, "keep English stopwords in queries")->group("Ranking");
 }
 
 struct SearchArgs {
@@ -183,24 +203,30 @@ int run_topics(const RunArgs& a) {
   return 0;
 }
 
-int run_index(const std::string& db, const std::vector<std::string>& files, bool skip_invalid,
+int run_index(const std::string& db, const std::vector<std::string>& files, bool skip_invalid, bool quiet,
               WriterOptions options) {
   auto writer = IndexWriter::open(db);
   options.skip_invalid = skip_invalid;
-  const bool tty = isatty(STDERR_FILENO);
-  const auto start = std::chrono::steady_clock::now();
-  if (tty) {
-    options.progress = [&](std::size_t done, std::size_t total) {
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::cerr << "\rstudysearch: indexed " << done << "/" << total << " records (" << static_cast<long>(done / std::max(s, 1e-9))
-                << " records/s)" << std::flush;
-    };
+  ProgressLine progress = stderr_progress(quiet);
+  options.progress = [&](IndexPhase phase, std::size_t done, std::size_t total) {
+    progress.update(to_string(phase), done, total);
+  };
+  IndexReport report;
+  try {
+    report = writer.index_files(files, options);
+  } catch (const Error& e) {
+    progress.finish();
+    if (e.kind() != ErrorKind::invalid_input || skip_invalid) throw;
+    throw Error(e.kind(), std::string(e.what()) + "\n(--skip-invalid writes the valid records and lists the others)");
   }
-  const IndexReport report = writer.index_files(files, options);
-  if (tty) std::cerr << "\n";
-  for (const auto& issue : report.issues) std::cerr << "studysearch: skipped " << issue.message() << "\n";
+  progress.finish();
+  if (!report.issues.empty()) {
+    std::istringstream lines(list_issues(report.issues));
+    for (std::string line; std::getline(lines, line);)
+      std::cerr << "studysearch: " << (line.starts_with("... and ") ? "" : "skipped ") << line << "\n";
+  }
   const std::size_t written = report.added + report.replaced;
-  std::cerr << "studysearch: " << written << " records indexed (added " << report.added << ", replaced "
+  std::cerr << "studysearch: " << plural(written, "record", "records") << " indexed (added " << report.added << ", replaced "
             << report.replaced << ", skipped " << report.skipped << ") in " << std::fixed << std::setprecision(2)
             << report.seconds << " s, " << static_cast<long>(written / std::max(report.seconds, 1e-9))
             << " records/s; index holds " << writer.document_count() << "\n";
@@ -216,7 +242,7 @@ int run_show(const std::string& db, const std::string& id, bool json) {
     return 0;
   }
   const Study& s = *study;
-  std::cout << s.title << "\n" << join(s.authors) << "\n";
+  std::cout << s.title << "\n" << join(s.authors, "; ") << "\n";
   std::cout << s.journal << (s.year ? " · " + std::to_string(*s.year) : "") << (s.doi.empty() ? "" : " · doi:" + s.doi)
             << "\nid: " << s.id << " · PEM " << to_string(s.pem)
             << (s.evidence_level.empty() ? "" : " · evidence " + s.evidence_level)
@@ -236,27 +262,32 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
     auto db = std::make_shared<std::string>();
     auto files = std::make_shared<std::vector<std::string>>();
     auto skip = std::make_shared<bool>(false);
+    auto quiet = std::make_shared<bool>(false);
     auto options = std::make_shared<WriterOptions>();
     cmd->add_option("--db", *db, "index folder (created if missing)")->required();
     cmd->add_flag("--skip-invalid", *skip, "write the valid records even if some are invalid");
+    cmd->add_flag("-q,--quiet", *quiet, "no progress lines (a terminal gets a live line, other stderr a line every 5 s)");
     cmd->add_option("--bulk-min", options->bulk_min_records,
                     "into an empty index, at least this many records load in parallel parts (0: never)")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(kCount);
     cmd->add_option("--shards", options->shards, "parts of a bulk load (0: one per core, at most 4)")
         ->capture_default_str()
         ->check(CLI::Range(0, 64));
     cmd->add_option("FILE", *files, "input files")->required();
-    cmd->callback([=] { set_action([=] { return run_index(*db, *files, *skip, *options); }); });
+    cmd->callback([=] { set_action([=] { return run_index(*db, *files, *skip, *quiet, *options); }); });
   }
   // delete
   {
     auto* cmd = app.add_subcommand("delete", "Delete studies by id (all or nothing)");
     auto db = std::make_shared<std::string>();
     auto ids = std::make_shared<std::vector<std::string>>();
-    cmd->add_option("--db", *db, "index folder")->required();
+    cmd->add_option("--db", *db, "index folder (must hold an index)")->required();
     cmd->add_option("ID", *ids, "study ids")->required();
     cmd->callback([=] {
       set_action([=] {
+        // Deleting never creates an index: a mistyped --db is index_missing (exit 3).
+        SearchEngine::open(*db);
         auto writer = IndexWriter::open(*db);
         const auto report = writer.delete_ids(*ids);
         std::cerr << "studysearch: deleted " << report.deleted << "; index holds " << writer.document_count() << "\n";
@@ -313,15 +344,15 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
     auto a = std::make_shared<SearchArgs>();
     cmd->add_option("--db", a->db, "index folder")->required();
     cmd->add_flag("--json", a->json, "print one JSON object (see README)");
-    cmd->add_option("--pem", a->pem, "required | not_required | unclear (repeatable: OR)");
-    cmd->add_option("--journal", a->journals, "journal name (repeatable: OR)");
-    cmd->add_option("--evidence", a->evidence, "evidence level E0..E3 (repeatable: OR)");
-    cmd->add_option("--design", a->designs, "study design (repeatable: OR)");
+    repeatable(cmd->add_option("--pem", a->pem, "required | not_required | unclear (repeatable: OR)"));
+    repeatable(cmd->add_option("--journal", a->journals, "journal name (repeatable: OR)"));
+    repeatable(cmd->add_option("--evidence", a->evidence, "evidence level E0..E3 (repeatable: OR)"));
+    repeatable(cmd->add_option("--design", a->designs, "study design (repeatable: OR)"));
     cmd->add_option("--year-from", a->year_from, "first year, inclusive");
     cmd->add_option("--year-to", a->year_to, "last year, inclusive");
     cmd->add_option("--sort", a->sort, "relevance | newest | oldest")->capture_default_str();
-    cmd->add_option("--offset", a->offset, "hits to skip")->capture_default_str();
-    cmd->add_option("--limit", a->limit, "hits to return")->capture_default_str();
+    cmd->add_option("--offset", a->offset, "hits to skip")->capture_default_str()->check(kCount);
+    cmd->add_option("--limit", a->limit, "hits to return")->capture_default_str()->check(kCount);
     cmd->add_flag("--no-facets", a->no_facets, "skip facet counting");
     cmd->add_flag("--no-snippets", a->no_snippets, "skip snippets");
     add_ranking_options(cmd, a->options);
@@ -337,7 +368,7 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
     auto k = std::make_shared<std::size_t>(5);
     cmd->add_option("--db", *db, "index folder")->required();
     cmd->add_flag("--json", *json, "print JSON");
-    cmd->add_option("-k,--k", *k, "how many")->capture_default_str();
+    cmd->add_option("-k,--k", *k, "how many")->capture_default_str()->check(kCount);
     cmd->add_option("ID", *id, "study id")->required();
     cmd->callback([=] {
       set_action([=] {
@@ -358,7 +389,7 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
     auto prefix = std::make_shared<std::vector<std::string>>();
     auto k = std::make_shared<std::size_t>(8);
     cmd->add_option("--db", *db, "index folder")->required();
-    cmd->add_option("-k,--k", *k, "how many")->capture_default_str();
+    cmd->add_option("-k,--k", *k, "how many")->capture_default_str()->check(kCount);
     cmd->add_option("PREFIX", *prefix, "text typed so far")->required();
     cmd->callback([=] {
       set_action([=] {
@@ -373,7 +404,7 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
     auto a = std::make_shared<RunArgs>();
     cmd->add_option("--db", a->db, "index folder")->required();
     cmd->add_option("--topics", a->topics, "file of 'qid<TAB>query' lines")->required();
-    cmd->add_option("--limit", a->limit, "hits per topic")->capture_default_str();
+    cmd->add_option("--limit", a->limit, "hits per topic")->capture_default_str()->check(kCount);
     cmd->add_option("--tag", a->tag, "run tag")->capture_default_str();
     cmd->add_flag("--stats", a->stats, "print latency percentiles (µs) as JSON on stderr");
     cmd->add_flag("--facets", a->facets, "also compute all facets, as search does");

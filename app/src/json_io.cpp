@@ -4,19 +4,26 @@ namespace studysearch::app {
 
 using json = nlohmann::ordered_json;  // keys keep the documented order
 
+// The one convention for absent values in every JSON we print: the key is
+// always there, an absent text or number is null, an absent list is [].
+namespace {
+json text_or_null(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+json year_or_null(const std::optional<int>& year) { return year ? json(*year) : json(nullptr); }
+}  // namespace
+
 json to_json(const Hit& hit) {
   return {{"id", hit.id},
           {"rank", hit.rank},
           {"score", hit.score},
-          {"title", hit.title},
+          {"title", text_or_null(hit.title)},
           {"authors", hit.authors},
-          {"journal", hit.journal},
-          {"year", hit.year ? json(*hit.year) : json(nullptr)},
-          {"doi", hit.doi},
+          {"journal", text_or_null(hit.journal)},
+          {"year", year_or_null(hit.year)},
+          {"doi", text_or_null(hit.doi)},
           {"pem", to_string(hit.pem)},
-          {"evidence_level", hit.evidence_level},
-          {"design", hit.design},
-          {"snippet", hit.snippet}};
+          {"evidence_level", text_or_null(hit.evidence_level)},
+          {"design", text_or_null(hit.design)},
+          {"snippet", text_or_null(hit.snippet)}};
 }
 
 namespace {
@@ -58,8 +65,7 @@ json to_json(const IndexInfo& info) {
   return {{"documents", info.documents},
           {"schema_version", info.schema_version},
           {"analyzer", info.analyzer},
-          {"revision", info.revision},
-          {"path", info.path}};
+          {"revision", info.revision}};  // no path: the server must not reveal its folders
 }
 
 json to_json(const IndexReport& report) {
@@ -70,7 +76,23 @@ json to_json(const IndexReport& report) {
           {"skipped", report.skipped}, {"issues", issues},            {"seconds", report.seconds}};
 }
 
-json study_json(const Study& study) { return json::parse(studysearch::to_json(study)); }
+json study_json(const Study& study) {
+  // Every record field, in record order (README "Record format"); still valid
+  // JSONL input, where null counts as absent.
+  return {{"id", study.id},
+          {"title", text_or_null(study.title)},
+          {"authors", study.authors},
+          {"journal", text_or_null(study.journal)},
+          {"year", year_or_null(study.year)},
+          {"doi", text_or_null(study.doi)},
+          {"summary", study.summary},
+          {"relevance", text_or_null(study.relevance)},
+          {"limitations", text_or_null(study.limitations)},
+          {"pem", to_string(study.pem)},
+          {"evidence_level", text_or_null(study.evidence_level)},
+          {"design", text_or_null(study.design)},
+          {"url", text_or_null(study.url)}};
+}
 
 json error_json(ErrorKind kind, const std::string& message) {
   return {{"error", {{"kind", to_string(kind)}, {"message", message}}}};

@@ -18,8 +18,6 @@ using Json = nlohmann::json;
 using OutputJson = nlohmann::ordered_json;
 
 constexpr std::size_t kMaxIdBytes = 120;
-constexpr int kMinYear = 1800;
-constexpr int kMaxYear = 2100;
 constexpr int kMaxDepth = 32;
 
 constexpr std::array<std::string_view, 13> kFields = {
@@ -246,10 +244,14 @@ std::vector<FieldProblem> validate(const Study& study) {
     problems.push_back({"summary", "missing or empty; every study needs a summary"});
   }
   const auto& level = study.evidence_level;
-  if (!level.empty() && !(level.size() == 2 && level[0] == 'E' && level[1] >= '0' && level[1] <= '3')) {
+  if (!level.empty() && !is_evidence_level(level)) {
     problems.push_back({"evidence_level", "must be one of E0, E1, E2, E3 (got " + in_quotes(level) + ")"});
   }
   return problems;
+}
+
+bool is_evidence_level(std::string_view level) noexcept {
+  return level.size() == 2 && level[0] == 'E' && level[1] >= '0' && level[1] <= '3';
 }
 
 std::string to_json(const Study& study) {

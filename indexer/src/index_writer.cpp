@@ -60,7 +60,11 @@ class StdinSpool {
     close(fd);
     path_ = pattern;
     std::ofstream out(path_, std::ios::binary);
-    out << std::cin.rdbuf();
+    // Not `out << std::cin.rdbuf()`: that sets failbit on empty input, and
+    // empty standard input is as valid as an empty file (zero records).
+    std::copy(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>(),
+              std::ostreambuf_iterator<char>(out));
+    out.flush();
     if (!out) throw Error(ErrorKind::internal, "cannot spool standard input to " + path_);
     return path_;
   }
@@ -139,8 +143,8 @@ struct Validation {
 
 [[noreturn]] void throw_invalid(const std::vector<RecordIssue>& issues) {
   std::string message = std::to_string(issues.size()) + " invalid record" + (issues.size() == 1 ? "" : "s") +
-                        "; nothing was written (use --skip-invalid to write the valid ones)";
-  for (const auto& issue : issues) message += "\n" + issue.message();
+                        "; nothing was written";
+  message += "\n" + list_issues(issues);
   throw Error(ErrorKind::invalid_input, message);
 }
 
@@ -261,7 +265,7 @@ struct IndexWriter::Impl {
           if (existed) db.replace_document(id_term, doc);
           else db.add_document(doc);
           ++(existed ? report.replaced : report.added);
-          if (options.progress && ++done % 1000 == 0) options.progress(done, validation.valid);
+          if (options.progress && ++done % 1000 == 0) options.progress(IndexPhase::writing, done, validation.valid);
         }
         for (const auto& [word, count] : batch.words) db.add_spelling(word, count);
       }
@@ -286,7 +290,7 @@ struct IndexWriter::Impl {
       if (producer.joinable()) producer.join();
       abort_transaction(db);
     }
-    if (options.progress) options.progress(done, validation.valid);
+    if (options.progress) options.progress(IndexPhase::writing, done, validation.valid);
     report.seconds = seconds_since(start);
     return report;
   }
@@ -353,10 +357,11 @@ struct IndexWriter::Impl {
       });
     }
     while (running > 0) {
-      if (options.progress) options.progress(done, total);
+      if (options.progress) options.progress(IndexPhase::writing, done, total);
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     for (auto& t : threads) t.join();
+    if (options.progress) options.progress(IndexPhase::writing, done, total);
     try {
       for (const auto& e : errors)
         if (e) std::rethrow_exception(e);
@@ -364,6 +369,7 @@ struct IndexWriter::Impl {
       for (unsigned k = 0; k < shards; ++k)
         if (reader_issues[k] != validation.reader_issues) all = SIZE_MAX;
       if (all != total) throw Error(ErrorKind::invalid_input, "input changed while it was being indexed; nothing was written");
+      if (options.progress) options.progress(IndexPhase::merging, 0, total);
       Xapian::Database parts;
       for (unsigned k = 0; k < shards; ++k)
         parts.add_database(Xapian::Database((work / ("part-" + std::to_string(k))).string()));
@@ -384,7 +390,7 @@ struct IndexWriter::Impl {
       throw Error(ErrorKind::internal, path + ": index written, but reopening it failed: " + e.get_description());
     }
     report.added = total;
-    if (options.progress) options.progress(total, total);
+    if (options.progress) options.progress(IndexPhase::merging, total, total);
     report.seconds = seconds_since(start);
     return std::move(report);
   }
@@ -574,6 +580,23 @@ IndexReport IndexWriter::delete_ids(const std::vector<std::string>& ids) {
 }
 
 std::size_t IndexWriter::document_count() const { return impl_->db.get_doccount(); }
+
+const char* to_string(IndexPhase phase) {
+  switch (phase) {
+    case IndexPhase::reading: return "reading";
+    case IndexPhase::writing: return "writing";
+    case IndexPhase::merging: return "merging";
+  }
+  return "?";
+}
+
+std::string list_issues(const std::vector<RecordIssue>& issues, std::size_t max_shown) {
+  std::string out;
+  const std::size_t shown = std::min(issues.size(), max_shown);
+  for (std::size_t i = 0; i < shown; ++i) out += (i ? "\n" : "") + issues[i].message();
+  if (issues.size() > shown) out += "\n... and " + std::to_string(issues.size() - shown) + " more";
+  return out;
+}
 
 void compact_index(const std::string& from, const std::string& to) {
   std::error_code ec;

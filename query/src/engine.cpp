@@ -96,13 +96,27 @@ void check_request(const SearchRequest& r, const EngineOptions& o) {
   if (r.limit > o.max_limit)
     throw Error(ErrorKind::limit_exceeded, "limit " + std::to_string(r.limit) + " is above the maximum of " +
                                                std::to_string(o.max_limit));
-  if (r.offset > o.max_window || r.offset + r.limit > o.max_window)
-    throw Error(ErrorKind::limit_exceeded, "offset + limit (" + std::to_string(r.offset + r.limit) +
-                                               ") is above the result window of " + std::to_string(o.max_window));
+  // Two checks, so that a huge offset is named as it is (offset + limit could wrap).
+  if (r.offset > o.max_window)
+    throw Error(ErrorKind::limit_exceeded, "offset " + std::to_string(r.offset) + " is beyond the result window of " +
+                                               std::to_string(o.max_window));
+  if (r.offset + r.limit > o.max_window)
+    throw Error(ErrorKind::limit_exceeded, "offset + limit (" + std::to_string(r.offset) + " + " +
+                                               std::to_string(r.limit) + ") is above the result window of " +
+                                               std::to_string(o.max_window));
   if (r.text.size() > o.max_query_bytes)
     throw Error(ErrorKind::limit_exceeded, "query of " + std::to_string(r.text.size()) +
                                                " bytes is longer than the maximum of " +
                                                std::to_string(o.max_query_bytes));
+  // Filters follow the record rules (study.hpp), the same for every front end.
+  for (const auto& [name, year] : {std::pair{"year_from", r.year_from}, std::pair{"year_to", r.year_to}})
+    if (year && (*year < kMinYear || *year > kMaxYear))
+      throw Error(ErrorKind::invalid_query, std::string(name) + " must be a year between " + std::to_string(kMinYear) +
+                                                " and " + std::to_string(kMaxYear) + ", not " + std::to_string(*year));
+  for (const auto& level : r.evidence_levels)
+    if (!is_evidence_level(level))
+      throw Error(ErrorKind::invalid_query, "evidence level must be one of E0, E1, E2, E3, not '" +
+                                                level.substr(0, 40) + "'");
   if (r.year_from && r.year_to && *r.year_from > *r.year_to)
     throw Error(ErrorKind::invalid_query, "year_from " + std::to_string(*r.year_from) + " is after year_to " +
                                               std::to_string(*r.year_to));

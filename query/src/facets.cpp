@@ -8,7 +8,7 @@
 namespace studysearch {
 namespace {
 
-constexpr int kMinYear = 1800, kMaxYear = 2100;
+// Years kMinYear..kMaxYear (study.hpp) have a facet slot each.
 constexpr std::size_t kUnknownYear = kMaxYear - kMinYear + 1;
 enum Group : unsigned { kPem = 1, kJournal = 2, kYear = 4, kEvidence = 8, kDesign = 16 };
 

@@ -32,6 +32,13 @@ struct Study {
   bool operator==(const Study&) const = default;
 };
 
+/// Valid publication years (records and year filters alike).
+inline constexpr int kMinYear = 1800;
+inline constexpr int kMaxYear = 2100;
+
+/// True for the evidence levels "E0".."E3" (records and filters alike).
+bool is_evidence_level(std::string_view level) noexcept;
+
 /// One violated rule of one field.
 struct FieldProblem {
   std::string field;

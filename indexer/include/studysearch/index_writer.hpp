@@ -30,6 +30,15 @@ struct IndexSettings {
   bool operator==(const IndexSettings&) const = default;
 };
 
+/// Phases of an indexing run, as reported to WriterOptions::progress.
+enum class IndexPhase { reading, writing, merging };
+const char* to_string(IndexPhase phase);
+
+/// The first `max_shown` issues, one "file:line: field: reason" line each,
+/// then "... and N more" when there are more (a huge bad file must not print
+/// a line per record).
+std::string list_issues(const std::vector<RecordIssue>& issues, std::size_t max_shown = 100);
+
 struct WriterOptions {
   bool skip_invalid = false;      ///< write valid records even if some are invalid
   ReaderOptions reader;
@@ -40,8 +49,11 @@ struct WriterOptions {
   std::size_t bulk_min_records = 20000;
   /// Parts of a bulk load; 0 = one per hardware thread, at most 4.
   unsigned shards = 0;
-  /// Called now and then with (records written, records total).
-  std::function<void(std::size_t done, std::size_t total)> progress;
+  /// Called now and then: while the input is read and validated (reading:
+  /// records read so far, total 0 = not known yet), while it is written
+  /// (writing: records written of total) and while bulk-load parts are merged
+  /// (merging: 0 of total, then total of total).
+  std::function<void(IndexPhase phase, std::size_t done, std::size_t total)> progress;
 };
 
 struct IndexReport {
@@ -107,7 +119,6 @@ class IndexWriter {
 
   /// The ledger: every file apply_file has committed, by name.
   std::vector<AppliedFile> applied_files() const;
-
 
  private:
   struct Impl;
