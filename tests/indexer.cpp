@@ -462,3 +462,26 @@ TEST_CASE("a bulk load with an invalid record writes nothing, and a dead load's 
   IndexWriter::open(db);
   CHECK_FALSE(std::filesystem::exists(dir.file(".db.bulk-12345")));
 }
+
+TEST_CASE("progress names its phase: reading while validating, then writing up to the total") {
+  TempDir dir;
+  const auto studies = StudyGenerator(77, StudyGenerator::default_options()).generate(2500);
+  std::string lines;
+  for (const auto& s : studies) lines += to_json(s) + "\n";
+  write_text_file(dir.file("in.jsonl"), lines);
+  std::vector<std::pair<IndexPhase, std::size_t>> calls;
+  WriterOptions options;
+  options.bulk_min_records = 0;
+  options.progress = [&](IndexPhase phase, std::size_t done, std::size_t total) {
+    calls.emplace_back(phase, done);
+    if (phase == IndexPhase::reading) CHECK(total == 0);
+    if (phase == IndexPhase::writing) CHECK(total == 2500);
+  };
+  IndexWriter::open(dir.file("db")).index_files({dir.file("in.jsonl")}, options);
+  const std::vector<std::pair<IndexPhase, std::size_t>> reading(calls.begin(), calls.begin() + 2);
+  CHECK(reading == std::vector<std::pair<IndexPhase, std::size_t>>{{IndexPhase::reading, 1000}, {IndexPhase::reading, 2000}});
+  REQUIRE(calls.size() > 2);
+  CHECK(calls[2].first == IndexPhase::writing);
+  CHECK(calls.back() == std::pair{IndexPhase::writing, std::size_t{2500}});
+  CHECK(std::string(to_string(IndexPhase::merging)) == "merging");
+}

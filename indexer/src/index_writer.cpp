@@ -418,7 +418,13 @@ struct IndexWriter::Impl {
       else inputs.push_back({path, path, false});
     }
     Validation validation;
-    const RecordSink check = validation.checker();
+    RecordSink check = validation.checker();
+    if (options.progress) {  // reading phase: records read so far, total not known yet
+      check.on_study = [&validation, &options, read = std::size_t{0}](SourcedStudy&& record) mutable {
+        validation.study(record);
+        if (++read % 1000 == 0) options.progress(IndexPhase::reading, read, 0);
+      };
+    }
     for (const auto& input : inputs) read_input(input, options.reader, check);
     validation.resolve();
     return write(
