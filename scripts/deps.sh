@@ -4,7 +4,7 @@
 set -euo pipefail
 level="${1:-build}"
 packages=(build-essential cmake pkg-config libxapian-dev libicu-dev nlohmann-json3-dev
-          libcli11-dev libcpp-httplib-dev catch2 libbenchmark-dev libsqlite3-dev
+          libcli11-dev libcpp-httplib-dev catch2 libbenchmark-dev libsqlite3-dev libboost-dev
           libxml2-dev zlib1g-dev)  # libxml2, zlib: PubMed XML reader
 if [[ "$level" == test || "$level" == bench ]]; then
   # browser test (headless Chromium + playwright-core from npm), fuzzing and sanitizer runtimes

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <mutex>
 #include <thread>
+#include <zlib.h>
 
 #include "json_io.hpp"
 #include "server.hpp"
@@ -402,4 +403,192 @@ TEST_CASE("the token file: first line, trimmed; an empty file is an error") {
   CHECK_FALSE(studysearch::app::token_matches("abc", "abcd"));
   CHECK_FALSE(studysearch::app::token_matches("abc", "ab"));
   CHECK_FALSE(studysearch::app::token_matches("abc", ""));
+}
+
+// ---- issue 12: the HTTP layer under hostile clients (limits, methods, ranges, caching) ----
+
+namespace {
+
+std::string gunzip(const std::string& data) {
+  z_stream stream{};
+  REQUIRE(inflateInit2(&stream, 15 + 16) == Z_OK);
+  std::string out(data.size() * 20 + 1024, '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  const int result = inflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  inflateEnd(&stream);
+  REQUIRE(result == Z_STREAM_END);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a wrong method is 405 with Allow listing the route's methods; an unknown path stays 404") {
+  Fixture f;
+  const auto post = f.client->Post("/v1/search", "q=fatigue", "text/plain");
+  expect_error(post, 405, "invalid_input");
+  CHECK(post->get_header_value("Allow") == "GET, HEAD");
+  const auto put = f.client->Put("/v1/studies/lee-2021-nk-cells", "{}", "application/json");
+  expect_error(put, 405, "invalid_input");
+  CHECK(put->get_header_value("Allow") == "GET, HEAD, DELETE");
+  const auto get_collection = f.get("/v1/studies");
+  expect_error(get_collection, 405, "invalid_input");
+  CHECK(get_collection->get_header_value("Allow") == "POST");
+  expect_error(f.client->Post("/v1/no/such/route", "x", "text/plain"), 404, "not_found");
+  CHECK(f.engine().info().documents == 5);
+}
+
+TEST_CASE("HEAD answers like GET without a body") {
+  Fixture f;
+  const auto head = f.client->Head("/app.js");
+  REQUIRE(head);
+  CHECK(head->status == 200);
+  CHECK(head->body.empty());
+  CHECK(head->get_header_value("Content-Length") == std::to_string(f.get("/app.js")->body.size()));
+}
+
+TEST_CASE("an over-long URL is 414, over-large or too many headers 431, and the server goes on") {
+  Fixture f;
+  CHECK_THAT(expect_error(f.get("/v1/search?q=" + std::string(9000, 'a')), 414, "limit_exceeded"), Catch::Contains("8192"));
+  expect_error(f.get("/v1/search?q=" + std::string(20000, 'a')), 414, "limit_exceeded");  // past the header limit too
+  httplib::Headers big{{"X-Padding", std::string(20000, 'a')}};
+  CHECK_THAT(expect_error(f.client->Get("/healthz", big), 431, "limit_exceeded"), Catch::Contains("16384"));
+  httplib::Headers many;
+  for (int i = 0; i < 150; ++i) many.emplace("X-H" + std::to_string(i), "1");
+  CHECK_THAT(expect_error(f.client->Get("/healthz", many), 431, "limit_exceeded"), Catch::Contains("100"));
+  CHECK(f.get("/healthz")->status == 200);
+}
+
+TEST_CASE("Range is ignored on the API; a static file honours one range and ignores several") {
+  Fixture f;
+  const auto full = f.get("/v1/search?q=fatigue");
+  const auto ranged = f.client->Get("/v1/search?q=fatigue", httplib::Headers{{"Range", "bytes=0-10"}});
+  REQUIRE(ranged);
+  CHECK(ranged->status == 200);
+  CHECK(without_timing(body_of(ranged)) == without_timing(body_of(full)));
+
+  const std::string script = f.get("/app.js")->body;
+  REQUIRE(script.size() > 100);
+  const auto one = f.client->Get("/app.js", httplib::Headers{{"Range", "bytes=10-19"}});
+  REQUIRE(one);
+  CHECK(one->status == 206);
+  CHECK(one->body == script.substr(10, 10));
+  CHECK(one->get_header_value("Content-Range") == "bytes 10-19/" + std::to_string(script.size()));
+  std::string many = "bytes=0-";
+  for (int i = 0; i < 1500; ++i) many += ",0-";
+  const auto amplified = f.client->Get("/app.js", httplib::Headers{{"Range", many}});
+  REQUIRE(amplified);
+  CHECK(amplified->status == 200);
+  CHECK(amplified->body == script);
+  const auto past_end = f.client->Get("/app.js", httplib::Headers{{"Range", "bytes=99999999-"}});
+  REQUIRE(past_end);
+  CHECK(past_end->status == 416);
+}
+
+TEST_CASE("static files carry an ETag; If-None-Match with it is 304 without a body") {
+  Fixture f;
+  const auto first = f.get("/app.js");
+  const std::string tag = first->get_header_value("ETag");
+  REQUIRE(tag.size() > 2);
+  CHECK(tag.front() == '"');
+  CHECK(f.get("/style.css")->get_header_value("ETag") != tag);
+  const auto again = f.client->Get("/app.js", httplib::Headers{{"If-None-Match", tag}});
+  REQUIRE(again);
+  CHECK(again->status == 304);
+  CHECK(again->body.empty());
+  CHECK(f.client->Get("/app.js", httplib::Headers{{"If-None-Match", "\"other\""}})->status == 200);
+}
+
+TEST_CASE("JSON is gzipped when the client accepts gzip, and only then") {
+  Fixture f;
+  f.client->set_decompress(false);
+  const auto plain = f.client->Get("/v1/search?q=fatigue", httplib::Headers{{"Accept-Encoding", "identity"}});
+  REQUIRE(plain);
+  CHECK(plain->get_header_value("Content-Encoding").empty());
+  CHECK(plain->get_header_value("Vary") == "Accept-Encoding");
+  const auto packed = f.client->Get("/v1/search?q=fatigue", httplib::Headers{{"Accept-Encoding", "gzip, br"}});
+  REQUIRE(packed);
+  CHECK(packed->status == 200);
+  CHECK(packed->get_header_value("Content-Encoding") == "gzip");
+  CHECK(packed->body.size() < plain->body.size());
+  CHECK(without_timing(json::parse(gunzip(packed->body))) == without_timing(json::parse(plain->body)));
+  const auto refused = f.client->Get("/v1/search?q=fatigue", httplib::Headers{{"Accept-Encoding", "gzip;q=0"}});
+  CHECK(refused->get_header_value("Content-Encoding").empty());
+}
+
+TEST_CASE("a JSON Lines body is taken whatever its Content-Type, beyond 8 KB too") {
+  Fixture f;
+  std::string body;
+  for (int i = 0; i < 40; ++i)
+    body += jsonl(study("form-" + std::to_string(i), "Form encoded", "J", 2023, Pem::required, std::string(300, 'w') + " quokka"));
+  REQUIRE(body.size() > 8192);
+  const auto res = f.client->Post("/v1/studies", httplib::Headers{{"Authorization", "Bearer " + kToken}}, body,
+                                  "application/x-www-form-urlencoded");
+  REQUIRE(res);
+  INFO(res->body);
+  CHECK(res->status == 200);
+  CHECK(body_of(res)["added"] == 40);
+}
+
+TEST_CASE("a port in use is an invalid_input error naming the address, not an internal one") {
+  Fixture f;
+  studysearch::app::ServerOptions options;
+  options.port = f.server->port();
+  studysearch::app::Server second(f.db, options);
+  try {
+    second.bind();
+    FAIL("bind() on a busy port succeeded");
+  } catch (const studysearch::Error& e) {
+    CHECK(e.kind() == studysearch::ErrorKind::invalid_input);
+    CHECK_THAT(e.what(), Catch::Contains("127.0.0.1:" + std::to_string(f.server->port())) && Catch::Contains("in use"));
+  }
+}
+
+// ---- issue 11: what HTTP errors and info reveal ----
+
+TEST_CASE("/v1/info does not reveal where the index is on disk") {
+  Fixture f;
+  const auto res = f.get("/v1/info");
+  REQUIRE(res->status == 200);
+  CHECK_FALSE(body_of(res).contains("path"));
+  CHECK(res->body.find(f.dir.file("")) == std::string::npos);
+  CHECK(body_of(res)["documents"] == 5);
+}
+
+TEST_CASE("an id twice in a POST body is 400 with an issues array, and no CLI flag in the message") {
+  Fixture f;
+  const Study good = study("twice-2023-study", "Twice", "J", 2023, Pem::required, "Twice zebrafish.");
+  const auto res = f.post(jsonl(good) + jsonl(good), kToken);
+  const std::string message = expect_error(res, 400, "invalid_input");
+  CHECK_THAT(message, !Catch::Contains("--skip-invalid"));
+  CHECK_THAT(message, Catch::Contains("twice-2023-study"));
+  const json error = body_of(res)["error"];
+  REQUIRE(error["issues"].size() == 1);
+  CHECK(error["issues"][0]["line"] == 2);
+  CHECK(error["issues"][0]["field"] == "id");
+  CHECK_THAT(error["issues"][0]["reason"].get<std::string>(), Catch::Contains("line 1"));
+  CHECK(error["more_issues"] == 0);
+  CHECK(f.engine().info().documents == 5);
+}
+
+TEST_CASE("the issues of an invalid POST are capped at 100, with a count of the rest") {
+  Fixture f;
+  std::string body;
+  for (int i = 0; i < 150; ++i) body += "{\"id\": \"Bad Id " + std::to_string(i) + "\", \"summary\": \"x\"}\n";
+  const auto res = f.post(body, kToken);
+  expect_error(res, 400, "invalid_input");
+  const json error = body_of(res)["error"];
+  CHECK(error["issues"].size() == 100);
+  CHECK(error["more_issues"] == 50);
+  CHECK(error["issues"][99]["line"] == 100);
+}
+
+TEST_CASE("an id with a NUL byte is quoted in the 404 message, not cut at the NUL") {
+  Fixture f;
+  CHECK(expect_error(f.get("/v1/studies/%00"), 404, "not_found") == "no study with id \"\\u0000\"");
+  CHECK(expect_error(f.get("/v1/studies/a%00b/similar"), 404, "not_found") == "no study with id \"a\\u0000b\"");
+  CHECK_THAT(expect_error(f.remove("x%00y", kToken), 404, "not_found"), Catch::Contains("\"x\\u0000y\""));
 }

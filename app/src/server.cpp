@@ -1,22 +1,22 @@
-// The HTTP service. Every route is one row of the table in install_routes();
-// every error becomes a status in http_status(). Handlers translate only:
-// query parameters -> SearchRequest (server_params.cpp), result -> JSON (json_io).
+// The HTTP service. Every route is one row of the table in routes(); every
+// error becomes a status in http_status(). Handlers translate only: query
+// parameters -> SearchRequest (server_params.cpp), result -> JSON (json_io).
+// The transport (limits, deadlines, connections) is server_http.cpp.
 #include "server.hpp"
 
-#include <httplib.h>
-
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <span>
 #include <sstream>
-#include <stdexcept>
 #include <thread>
+#include <unordered_map>
 
 #include "json_io.hpp"
 #include "server_assets.hpp"
+#include "server_http.hpp"
 #include "server_params.hpp"
+#include "server_wire.hpp"
 #include "studysearch/index_writer.hpp"
 #include "studysearch/readers.hpp"
 
@@ -25,8 +25,8 @@ namespace {
 
 using json = nlohmann::ordered_json;  // keys keep the documented order
 
-/// The one table: error kind -> HTTP status. (Body size over the limit is
-/// limit_exceeded too, but httplib answers it with 413 before any handler runs.)
+/// The one table: error kind -> HTTP status. (Transport errors — 405, 413,
+/// 414, 431 — carry their own status; kind_of_status() names their kind.)
 int http_status(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::invalid_input:
@@ -42,13 +42,16 @@ int http_status(ErrorKind kind) {
   return 500;
 }
 
-/// Errors httplib raises itself (no route, body too large, malformed request).
+/// The kind of an error the transport or the router raises with its own status.
 ErrorKind kind_of_status(int status) {
   switch (status) {
     case 404: return ErrorKind::not_found;
     case 413:
-    case 414: return ErrorKind::limit_exceeded;
-    case 400: return ErrorKind::invalid_input;
+    case 414:
+    case 431: return ErrorKind::limit_exceeded;
+    case 400:
+    case 405:
+    case 408: return ErrorKind::invalid_input;
     default: return ErrorKind::internal;
   }
 }
@@ -57,6 +60,8 @@ constexpr const char* kJsonType = "application/json; charset=utf-8";
 constexpr const char* kHtmlPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+constexpr std::size_t kMaxIssuesListed = 100;  // a huge bad body must not give a huge error
+constexpr std::size_t kMinGzipBytes = 1024;    // below this gzip saves less than it costs
 
 // '<', '>' and '&' can only occur inside JSON strings, so escaping them keeps
 // the same JSON value, and no response ever carries markup from the index
@@ -75,15 +80,19 @@ std::string json_text(const json& value) {
   return out;
 }
 
-void send_json(httplib::Response& res, const json& value, int status = 200) {
+HttpResponse json_response(const json& value, int status = 200) {
+  HttpResponse res;
   res.status = status;
+  res.set_header("Content-Type", kJsonType);
   res.set_header("Cache-Control", "no-store");
-  res.set_content(json_text(value), kJsonType);
+  res.body = json_text(value);
+  return res;
 }
 
-void send_error(httplib::Response& res, ErrorKind kind, const std::string& message, int status) {
+HttpResponse error_response(ErrorKind kind, const std::string& message, int status) {
+  HttpResponse res = json_response(error_json(kind, message), status);
   if (kind == ErrorKind::unauthorized) res.set_header("WWW-Authenticate", "Bearer");
-  send_json(res, error_json(kind, message), status);
+  return res;
 }
 
 // Request targets are client-controlled: no control characters into the log.
@@ -94,203 +103,300 @@ std::string loggable(const std::string& text) {
   return out;
 }
 
-// Start time of the request this worker thread is handling (set before routing,
-// read by the access log). Per-thread scratch, not shared state.
-thread_local std::optional<std::chrono::steady_clock::time_point> request_start;
+// A client-supplied id inside a message: as a JSON string literal (control
+// characters escaped, so a NUL cannot cut the message), at most 200 bytes.
+std::string quoted(const std::string& id) {
+  return dump(json(id.size() > 200 ? id.substr(0, 200) + "..." : id));
+}
+
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path.starts_with('/')) path.remove_prefix(1);
+  for (std::size_t start = 0;;) {
+    const auto slash = path.find('/', start);
+    out.push_back(path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) return out;
+    start = slash + 1;
+  }
+}
+
+// An embedded page name: one segment, no leading dot (so never "..").
+bool is_page_name(std::string_view name) {
+  const auto allowed = [](char c, bool first) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           (!first && c == '.');
+  };
+  for (std::size_t i = 0; i < name.size(); ++i)
+    if (!allowed(name[i], i == 0)) return false;
+  return true;
+}
+
+/// Pattern segments: literals, "{id}" (any one non-empty segment) and "{page}"
+/// (an embedded page name, or nothing for "/").
+bool match(std::string_view pattern, std::string_view path, std::vector<std::string>& captures) {
+  const auto want = segments(pattern), got = segments(path);
+  if (want.size() != got.size()) return false;
+  std::vector<std::string> found;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    if (want[i] == "{id}" && !got[i].empty()) found.emplace_back(got[i]);
+    else if (want[i] == "{page}" && is_page_name(got[i])) found.emplace_back(got[i]);
+    else if (want[i] != got[i]) return false;
+  }
+  captures = std::move(found);
+  return true;
+}
 
 }  // namespace
 
 struct Server::Impl {
-  using Handler = void (Impl::*)(const httplib::Request&, httplib::Response&);
+  using Handler = HttpResponse (Impl::*)(const HttpRequest&);
   struct Route {
     const char* method;
-    const char* pattern;  // std::regex, whole path; groups -> req.matches
+    const char* pattern;
     Handler handler;
+    bool write;  // needs the token (checked before any body is read)
+    bool body;   // the only routes whose request body is read
   };
+
+  static std::span<const Route> routes() {
+    static constexpr Route table[] = {
+        {"GET", "/v1/search", &Impl::search, false, false},
+        {"GET", "/v1/complete", &Impl::complete, false, false},
+        {"GET", "/v1/info", &Impl::info, false, false},
+        {"GET", "/healthz", &Impl::health, false, false},
+        {"GET", "/v1/studies/{id}", &Impl::show_study, false, false},
+        {"GET", "/v1/studies/{id}/similar", &Impl::similar, false, false},
+        {"POST", "/v1/studies", &Impl::add_studies, true, true},
+        {"DELETE", "/v1/studies/{id}", &Impl::delete_study, true, false},
+        {"GET", "/{page}", &Impl::asset, false, false},
+    };
+    return table;
+  }
 
   std::string db_path;
   ServerOptions options;
   SearchEngine engine;
-  httplib::Server http;
   std::mutex write_mutex;  // one IndexWriter at a time (the index allows one writer)
-  std::mutex stop_mutex;
+  std::unique_ptr<HttpServer> http;
   std::thread thread;      // only with start()
-  std::atomic<bool> in_listen{false}, stop_requested{false};
-  bool stopped = false;    // guarded by stop_mutex
+  std::mutex stop_mutex;
   int port = -1;
 
   Impl(const std::string& db, ServerOptions o)
       : db_path(db), options(std::move(o)), engine(SearchEngine::open(db, options.engine)) {
-    configure();
-    install_routes();
-  }
-
-  void install_routes() {
-    static constexpr Route routes[] = {
-        {"GET", "/v1/search", &Impl::search},
-        {"GET", "/v1/complete", &Impl::complete},
-        {"GET", "/v1/info", &Impl::info},
-        {"GET", "/healthz", &Impl::health},
-        {"GET", R"(/v1/studies/([^/]+))", &Impl::show_study},
-        {"GET", R"(/v1/studies/([^/]+)/similar)", &Impl::similar},
-        {"POST", "/v1/studies", &Impl::add_studies},
-        {"DELETE", R"(/v1/studies/([^/]+))", &Impl::delete_study},
-        // The embedded page: one path segment, no leading dot (so never "..").
-        {"GET", R"(/([A-Za-z0-9_-][A-Za-z0-9._-]*)?)", &Impl::asset},
-    };
-    for (const Route& route : routes) {
-      auto guarded = [this, handler = route.handler](const httplib::Request& req, httplib::Response& res) {
-        try {
-          (this->*handler)(req, res);
-        } catch (const Error& e) {
-          send_error(res, e.kind(), e.what(), http_status(e.kind()));
-        } catch (const std::exception& e) {
-          send_error(res, ErrorKind::internal, std::string("internal error: ") + e.what(), 500);
-        }
+    HttpLimits limits;
+    limits.max_header_bytes = options.max_header_bytes;
+    limits.max_header_count = options.max_header_count;
+    limits.max_url_bytes = options.max_url_bytes;
+    limits.max_body = options.max_body;
+    limits.idle_seconds = options.timeout_seconds;
+    limits.deadline_seconds = options.request_deadline_seconds;
+    limits.max_connections_per_ip = options.max_connections_per_ip;
+    limits.max_connections = options.max_connections;
+    limits.workers = options.threads ? options.threads : std::max<std::size_t>(4, 2 * std::thread::hardware_concurrency());
+    HttpApplication app;
+    app.admit = [this](HttpRequest& req) { return admit(req); };
+    app.handle = [this](HttpRequest& req) { return handle(req); };
+    app.error = [](int status, const std::string& message) { return error_response(kind_of_status(status), message, status); };
+    if (options.access_log)
+      app.log = [log = options.access_log](const std::string& method, const std::string& target, int status, double ms) {
+        char timing[32];
+        std::snprintf(timing, sizeof timing, " %.1f ms", ms);
+        log(method + " " + loggable(target) + " " + std::to_string(status) + timing);
       };
-      const std::string method = route.method;
-      if (method == "GET") http.Get(route.pattern, guarded);
-      else if (method == "POST") http.Post(route.pattern, guarded);
-      else if (method == "DELETE") http.Delete(route.pattern, guarded);
-      else throw std::logic_error("route table: unsupported method " + method);
-    }
+    app.default_headers = {{"X-Content-Type-Options", "nosniff"}, {"Referrer-Policy", "no-referrer"}, {"X-Frame-Options", "DENY"}};
+    http = std::make_unique<HttpServer>(limits, std::move(app));
   }
 
-  void configure() {
-    std::size_t threads = options.threads;
-    if (threads == 0) threads = std::max<std::size_t>(4, 2 * std::thread::hardware_concurrency());
-    // httplib owns and deletes the queue it gets from this factory.
-    http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    http.set_read_timeout(options.timeout_seconds, 0);
-    http.set_write_timeout(options.timeout_seconds, 0);
-    // An idle keep-alive connection holds its worker until this runs out, also
-    // at shutdown: keep it short so SIGTERM finishes within about two seconds.
-    http.set_keep_alive_timeout(2);
-    // Headers and body go out in separate writes; without this, Nagle plus a
-    // delayed ACK adds ~40 ms to small responses.
-    http.set_tcp_nodelay(true);
-    // httplib's default adds SO_REUSEPORT, which would let a second server
-    // silently share the port; a busy port must be an error at start instead.
-    http.set_socket_options([](socket_t sock) {
-      int yes = 1;
-      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    });
-    http.set_payload_max_length(options.max_body);
-    http.set_default_headers({{"X-Content-Type-Options", "nosniff"},
-                              {"Referrer-Policy", "no-referrer"},
-                              {"X-Frame-Options", "DENY"}});
-    http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-      request_start = std::chrono::steady_clock::now();
-      return httplib::Server::HandlerResponse::Unhandled;
-    });
-    // Errors raised by httplib itself get the same JSON body as ours.
-    http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
-      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      std::string message;
-      if (res.status == 404) message = "no route for " + req.method + " " + req.path;
-      else if (res.status == 413) message = "request body is larger than the limit of " + std::to_string(options.max_body) + " bytes";
-      else message = "malformed request (HTTP status " + std::to_string(res.status) + ")";
-      send_error(res, kind_of_status(res.status), message, res.status);
-      return httplib::Server::HandlerResponse::Handled;
-    }));
-    http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-      if (!options.access_log) return;
-      std::ostringstream line;
-      line << req.method << " " << loggable(req.target) << " " << res.status << " ";
-      if (request_start) {
-        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - *request_start).count();
-        char buffer[32];
-        std::snprintf(buffer, sizeof buffer, "%.1f", ms);
-        line << buffer << " ms";
-      } else {
-        line << "- ms";
+  // Headers are in: route, method, token. Only a route that takes a body gets it read.
+  Admission admit(HttpRequest& req) {
+    const std::string method = req.method == "HEAD" ? "GET" : req.method;
+    std::string allow;
+    for (std::size_t i = 0; i < routes().size(); ++i) {
+      const Route& route = routes()[i];
+      std::vector<std::string> captures;
+      if (!match(route.pattern, req.path, captures)) continue;
+      if (method != route.method) {
+        if (allow.find(route.method) == std::string::npos)
+          allow += (allow.empty() ? "" : ", ") + std::string(route.method) + (route.method == std::string("GET") ? ", HEAD" : "");
+        continue;
       }
-      request_start.reset();
-      options.access_log(line.str());
-    });
+      req.route = i;
+      req.captures = std::move(captures);
+      if (route.write) {
+        try {
+          check_write_access(req);
+        } catch (const Error& e) {
+          return {error_response(e.kind(), e.what(), http_status(e.kind())), false};
+        }
+      }
+      return {std::nullopt, route.body};
+    }
+    if (allow.empty())
+      return {error_response(ErrorKind::not_found, "no route for " + loggable(req.method) + " " + loggable(req.path), 404), false};
+    HttpResponse res = error_response(kind_of_status(405), "method " + loggable(req.method) + " is not allowed on " +
+                                                               loggable(req.path) + "; allowed: " + allow, 405);
+    res.set_header("Allow", allow);
+    return {std::move(res), false};
+  }
+
+  // On a worker thread.
+  HttpResponse handle(HttpRequest& req) {
+    HttpResponse res;
+    try {
+      res = (this->*routes()[req.route].handler)(req);
+    } catch (const Error& e) {
+      res = error_response(e.kind(), e.what(), http_status(e.kind()));
+    } catch (const std::exception& e) {
+      res = error_response(ErrorKind::internal, std::string("internal error: ") + e.what(), 500);
+    }
+    if (res.header("Content-Type") == kJsonType) {
+      res.set_header("Vary", "Accept-Encoding");
+      if (res.body.size() >= kMinGzipBytes && accepts_gzip(req.header("Accept-Encoding")))
+        if (auto packed = gzip(res.body)) {
+          res.body = std::move(*packed);
+          res.set_header("Content-Encoding", "gzip");
+        }
+    }
+    return res;
   }
 
   // ---- read routes ----
 
-  void search(const httplib::Request& req, httplib::Response& res) {
+  HttpResponse search(const HttpRequest& req) {
     const SearchRequest request = search_request_from(req.params);
-    send_json(res, to_json(request, engine.search(request)));
+    return json_response(to_json(request, engine.search(request)));
   }
 
-  void show_study(const httplib::Request& req, httplib::Response& res) {
-    const std::string id = req.matches[1];
+  HttpResponse show_study(const HttpRequest& req) {
+    const std::string& id = req.captures[0];
     const auto study = engine.find_study(id);
-    if (!study) throw Error(ErrorKind::not_found, "no study with id '" + id + "'");
-    send_json(res, study_json(*study));
+    if (!study) throw Error(ErrorKind::not_found, "no study with id " + quoted(id));
+    return json_response(study_json(*study));
   }
 
-  void similar(const httplib::Request& req, httplib::Response& res) {
-    const std::string id = req.matches[1];
-    send_json(res, similar_json(id, engine.similar(id, count_param(req.params, "k", 5, 100))));
+  HttpResponse similar(const HttpRequest& req) {
+    const std::string& id = req.captures[0];
+    try {
+      return json_response(similar_json(id, engine.similar(id, count_param(req.params, "k", 5, 100))));
+    } catch (const Error& e) {
+      // The engine's message holds the raw id; ours quotes it.
+      if (e.kind() != ErrorKind::not_found) throw;
+      throw Error(ErrorKind::not_found, "no study with id " + quoted(id));
+    }
   }
 
-  void complete(const httplib::Request& req, httplib::Response& res) {
+  HttpResponse complete(const HttpRequest& req) {
     const std::string prefix = text_param(req.params, "q");
     const auto completions = engine.complete(prefix, count_param(req.params, "k", 8, 50));
-    send_json(res, {{"query", prefix}, {"completions", completions}});
+    return json_response({{"query", prefix}, {"completions", completions}});
   }
 
-  void info(const httplib::Request&, httplib::Response& res) { send_json(res, to_json(engine.info())); }
-
-  void health(const httplib::Request&, httplib::Response& res) {
-    send_json(res, {{"status", "ok"}, {"documents", engine.info().documents}});
+  // The index's location on disk is the operator's business, not the client's.
+  HttpResponse info(const HttpRequest&) {
+    json body = to_json(engine.info());
+    body.erase("path");
+    return json_response(body);
   }
 
-  void asset(const httplib::Request& req, httplib::Response& res) {
-    const std::string name = req.matches[1];
+  HttpResponse health(const HttpRequest&) { return json_response({{"status", "ok"}, {"documents", engine.info().documents}}); }
+
+  HttpResponse asset(const HttpRequest& req) {
+    const std::string& name = req.captures[0];
     const WebAsset* file = find_web_asset("/" + (name.empty() ? std::string("index.html") : name));
-    if (!file) throw Error(ErrorKind::not_found, "no page at " + req.path);
+    if (!file) throw Error(ErrorKind::not_found, "no page at " + quoted(req.path));
+    HttpResponse res;
+    res.set_header("Content-Type", std::string(file->content_type));
     if (file->content_type.starts_with("text/html")) res.set_header("Content-Security-Policy", kHtmlPolicy);
     res.set_header("Cache-Control", "no-cache");
-    res.set_content(std::string(file->body), std::string(file->content_type));
+    const std::string tag = entity_tag(file->body);
+    res.set_header("ETag", tag);
+    res.set_header("Accept-Ranges", "bytes");
+    if (etag_matches(req.header("If-None-Match"), tag)) {
+      res.status = 304;
+      return res;
+    }
+    // One range at most (several are ignored: the whole file, once); an
+    // If-Range naming another version also means the whole file.
+    const std::string if_range = req.header("If-Range");
+    const auto range = if_range.empty() || if_range == tag ? single_range(req.header("Range"), file->body.size()) : std::nullopt;
+    if (!range) {
+      res.body = std::string(file->body);
+      return res;
+    }
+    if (range->first >= file->body.size()) {
+      res.status = 416;
+      res.set_header("Content-Range", "bytes */" + std::to_string(file->body.size()));
+      return res;
+    }
+    res.status = 206;
+    res.set_header("Content-Range", "bytes " + std::to_string(range->first) + "-" + std::to_string(range->last) + "/" +
+                                        std::to_string(file->body.size()));
+    res.body = std::string(file->body.substr(range->first, range->last - range->first + 1));
+    return res;
   }
 
   // ---- write routes ----
 
-  void check_write_access(const httplib::Request& req) const {
+  void check_write_access(const HttpRequest& req) const {
     if (options.token.empty())
       throw Error(ErrorKind::forbidden, "writes are disabled on this server (start it with --token-file to enable them)");
-    const std::string auth = req.get_header_value("Authorization");
+    const std::string auth = req.header("Authorization");
     const std::string scheme = "Bearer ";
     if (auth.compare(0, scheme.size(), scheme) != 0 || !token_matches(options.token, auth.substr(scheme.size())))
       throw Error(ErrorKind::unauthorized, "missing or wrong token: send 'Authorization: Bearer <token>'");
   }
 
   // All or nothing, like `studysearch index`: every record is read and
-  // validated first; one invalid record means nothing is written.
-  void add_studies(const httplib::Request& req, httplib::Response& res) {
-    check_write_access(req);
+  // validated first; one invalid record (or an id twice) means nothing is written.
+  // The body is JSON Lines whatever Content-Type the client sent (curl's
+  // --data-binary says application/x-www-form-urlencoded unless told otherwise).
+  HttpResponse add_studies(const HttpRequest& req) {
     std::istringstream body(req.body);
     std::vector<SourcedStudy> studies;
-    IndexReport rejected;
+    std::vector<RecordIssue> issues;
     read_jsonl(body, "<request>", ReaderOptions{},
                RecordSink{[&](SourcedStudy&& s) { studies.push_back(std::move(s)); },
-                          [&](RecordIssue&& issue) { rejected.issues.push_back(std::move(issue)); }});
-    if (!rejected.issues.empty()) {
-      std::string message = std::to_string(rejected.issues.size()) + " invalid record(s); nothing was written";
-      for (const auto& issue : rejected.issues) message += "\n" + issue.message();
-      json error = error_json(ErrorKind::invalid_input, message);
-      error["error"]["issues"] = to_json(rejected)["issues"];
-      send_json(res, error, http_status(ErrorKind::invalid_input));
-      return;
+                          [&](RecordIssue&& issue) { issues.push_back(std::move(issue)); }});
+    // Ids twice in one body, found here so they are listed like the other issues.
+    std::unordered_map<std::string, std::size_t> first_line;
+    for (const auto& s : studies) {
+      const auto [it, inserted] = first_line.emplace(s.study.id, s.line);
+      if (!inserted)
+        issues.push_back({"<request>", s.line, "id",
+                          "duplicate id " + quoted(s.study.id) + " (first on line " + std::to_string(it->second) + ")"});
     }
+    if (!issues.empty()) return invalid_records(std::move(issues));
     if (studies.empty())
       throw Error(ErrorKind::invalid_input, "the request body holds no records (expected JSON Lines: one study per line)");
     const std::lock_guard lock(write_mutex);
     auto writer = IndexWriter::open(db_path);
-    send_json(res, to_json(writer.index_studies(studies)));
+    return json_response(to_json(writer.index_studies(studies)));
   }
 
-  void delete_study(const httplib::Request& req, httplib::Response& res) {
-    check_write_access(req);
+  static HttpResponse invalid_records(std::vector<RecordIssue> issues) {
+    std::stable_sort(issues.begin(), issues.end(), [](const auto& a, const auto& b) { return a.line < b.line; });
+    const std::string message = std::to_string(issues.size()) + " invalid record" + (issues.size() == 1 ? "" : "s") +
+                                "; nothing was written\n" + list_issues(issues, kMaxIssuesListed);
+    json error = error_json(ErrorKind::invalid_input, message);
+    json listed = json::array();
+    for (std::size_t i = 0; i < std::min(issues.size(), kMaxIssuesListed); ++i)
+      listed.push_back({{"line", issues[i].line}, {"field", issues[i].field}, {"reason", issues[i].reason}});
+    error["error"]["issues"] = std::move(listed);
+    error["error"]["more_issues"] = issues.size() - std::min(issues.size(), kMaxIssuesListed);
+    return json_response(error, http_status(ErrorKind::invalid_input));
+  }
+
+  HttpResponse delete_study(const HttpRequest& req) {
+    const std::string& id = req.captures[0];
     const std::lock_guard lock(write_mutex);
     auto writer = IndexWriter::open(db_path);
-    send_json(res, to_json(writer.delete_ids({req.matches[1]})));
+    try {
+      return json_response(to_json(writer.delete_ids({id})));
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::not_found) throw;
+      throw Error(ErrorKind::not_found, "no study with id " + quoted(id) + "; nothing was deleted");
+    }
   }
 };
 
@@ -300,42 +406,26 @@ Server::Server(const std::string& db_path, ServerOptions options)
 Server::~Server() { stop(); }
 
 int Server::bind() {
-  if (impl_->port >= 0) return impl_->port;
-  const auto& o = impl_->options;
-  const int port = o.port == 0 ? impl_->http.bind_to_any_port(o.host)
-                               : (impl_->http.bind_to_port(o.host, o.port) ? o.port : -1);
-  if (port < 0)
-    throw Error(ErrorKind::internal, "cannot listen on " + o.host + ":" + std::to_string(o.port) +
-                                         " (address in use or not available; try another --port)");
-  return impl_->port = port;
+  if (impl_->port < 0) impl_->port = impl_->http->bind(impl_->options.host, impl_->options.port);
+  return impl_->port;
 }
 
 void Server::run() {
   bind();
-  // stop() and run() may race (a signal right at start-up): each side sets its
-  // flag before looking at the other's, so one of them always sees the other.
-  impl_->in_listen = true;
-  if (!impl_->stop_requested) impl_->http.listen_after_bind();
-  impl_->in_listen = false;
+  impl_->http->run();
 }
 
 void Server::start() {
   bind();
   // The socket already listens: connections made from now on wait in its backlog.
-  impl_->thread = std::thread([this] { run(); });
+  impl_->thread = std::thread([this] { impl_->http->run(); });
 }
 
 int Server::port() const { return impl_->port; }
 
 void Server::stop() {
   const std::lock_guard lock(impl_->stop_mutex);
-  if (!impl_->stopped) {
-    impl_->stop_requested = true;
-    // listen_after_bind() may be starting: it can only be stopped once running.
-    while (impl_->in_listen && !impl_->http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    impl_->http.stop();
-    impl_->stopped = true;
-  }
+  impl_->http->stop();
   if (impl_->thread.joinable() && impl_->thread.get_id() != std::this_thread::get_id()) impl_->thread.join();
 }
 

@@ -2,7 +2,8 @@
 // The studysearch HTTP service: a JSON API over one shared SearchEngine and
 // the embedded web page. Handlers only translate HTTP <-> library structs;
 // errors travel as studysearch::Error and become an HTTP status in one table
-// (http_status() in server.cpp). Routes: the table in Server::Impl::install_routes().
+// (http_status() in server.cpp). Routes: the table in Server::Impl::routes().
+// The transport (Boost.Beast, limits and deadlines) is server_http.hpp.
 //
 // Server is usable in-process (tests): construct, start(), port(), stop().
 // `studysearch serve` (add_serve_command) adds signal handling and logging.
@@ -20,10 +21,17 @@ namespace studysearch::app {
 struct ServerOptions {
   std::string host = "127.0.0.1";   ///< loopback by default: exposing the service is a choice
   int port = 8080;                   ///< 0 = any free port (see Server::port())
-  std::size_t threads = 0;           ///< worker threads; 0 = 2 x hardware threads, at least 4
+  std::size_t threads = 0;           ///< workers that run requests; 0 = 2 x hardware threads, at least 4.
+                                     ///< Sockets are all served by one I/O thread, so this is not a connection limit.
   std::string token;                 ///< bearer token for writes; empty = writes disabled (403)
-  std::size_t max_body = std::size_t{8} << 20;  ///< request body limit in bytes (413 above)
-  int timeout_seconds = 5;           ///< socket read and write timeouts
+  std::size_t max_body = std::size_t{8} << 20;  ///< request body limit in bytes, any Content-Type (413 above)
+  int timeout_seconds = 5;           ///< idle timeout: longest wait for the next bytes of a request, or for the next request
+  int request_deadline_seconds = 10; ///< a whole request (headers + body), and a whole response write; then the connection is closed
+  std::size_t max_header_bytes = 16 * 1024;  ///< request line + headers (431 above)
+  std::size_t max_header_count = 100;        ///< request headers (431 above)
+  std::size_t max_url_bytes = 8 * 1024;      ///< request target (414 above)
+  std::size_t max_connections_per_ip = 32;   ///< open connections from one client address; more are closed at once
+  std::size_t max_connections = 1000;        ///< open connections in all
   /// Receives one line per request ("GET /v1/search?q=x 200 1.3 ms"); null = no log.
   std::function<void(const std::string&)> access_log;
   EngineOptions engine;
@@ -38,8 +46,8 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  /// Binds and listens on host:port; returns the real port. Throws Error{internal}
-  /// when the address cannot be bound.
+  /// Binds and listens on host:port; returns the real port. Throws Error{invalid_input}
+  /// naming the address when it cannot be bound (in use, unknown host).
   int bind();
   /// Serves until stop(). Binds first if bind() was not called.
   void run();

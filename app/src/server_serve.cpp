@@ -95,8 +95,19 @@ void add_serve_command(CLI::App& app, std::function<void(std::function<int()>)> 
   cmd->add_option("--token-file", a->token_file, "file whose first line is the bearer token for writes "
                                                  "(without it POST/DELETE answer 403)")->check(CLI::ExistingFile);
   cmd->add_option("--max-body", a->server.max_body, "request body limit in bytes")->capture_default_str();
-  cmd->add_option("--timeout", a->server.timeout_seconds, "socket read/write timeout in seconds")
+  cmd->add_option("--timeout", a->server.timeout_seconds, "idle timeout in seconds: longest wait for the next "
+                                                          "bytes of a request or for the next request")
       ->capture_default_str()->check(CLI::Range(1, 3600));
+  cmd->add_option("--deadline", a->server.request_deadline_seconds, "seconds for a whole request (headers and body) "
+                                                                     "and for a whole response write")
+      ->capture_default_str()->check(CLI::Range(1, 3600));
+  cmd->add_option("--max-header-bytes", a->server.max_header_bytes, "request line + headers limit in bytes (431 above)")
+      ->capture_default_str()->check(CLI::Range(1024, 1 << 20));
+  cmd->add_option("--max-url-bytes", a->server.max_url_bytes, "request target limit in bytes (414 above)")
+      ->capture_default_str()->check(CLI::Range(256, 1 << 20));
+  cmd->add_option("--max-connections-per-ip", a->server.max_connections_per_ip,
+                  "open connections from one client address; more are closed at once")
+      ->capture_default_str()->check(CLI::Range(1, 100000));
   add_ranking_options(cmd, a->server.engine);
   cmd->callback([=] { set_action([=] { return run_serve(*a); }); });
 }
