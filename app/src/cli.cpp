@@ -15,6 +15,7 @@
 
 #include "json_io.hpp"
 #include "progress.hpp"
+#include "cli_sync.hpp"
 #include "server.hpp"
 #include "studysearch/index_writer.hpp"
 #include "studysearch/studysearch.hpp"
@@ -413,6 +414,7 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
   }
   // serve (server_serve.cpp)
   add_serve_command(app, set_action, &add_ranking_options);
+  add_sync_command(app, set_action);  // cli_sync.cpp
 }
 
 }  // namespace studysearch::app
