@@ -19,6 +19,7 @@
 #include <optional>
 
 #include "facets.hpp"
+#include "highlight.hpp"
 #include "index_meta.hpp"
 #include "match_set.hpp"
 #include "query_parser.hpp"
@@ -496,6 +497,25 @@ std::optional<Study> SearchEngine::find_study(const std::string& id) const {
     if (!problems.empty()) throw Error(ErrorKind::index_incompatible, "stored record of '" + id + "' is unreadable");
     return study;
   });
+}
+
+std::vector<std::vector<TextSpan>> SearchEngine::highlight(const std::vector<std::string_view>& texts,
+                                                         std::string_view query) const {
+  if (query.size() > impl_->options.max_query_bytes)
+    throw Error(ErrorKind::limit_exceeded, "query of " + std::to_string(query.size()) +
+                                               " bytes is longer than the maximum of " +
+                                               std::to_string(impl_->options.max_query_bytes));
+  // The analyzer (stem cache) belongs to a pooled handle; no index access here.
+  Impl::Lease h = impl_->lease();
+  const ParsedQuery parsed = parse_query(query, h->analyzer, impl_->thesaurus, impl_->parser_options);
+  std::vector<std::vector<TextSpan>> out;
+  out.reserve(texts.size());
+  for (const std::string_view text : texts) out.push_back(highlight_spans(text, parsed.highlight_stems, h->analyzer));
+  return out;
+}
+
+std::vector<TextSpan> SearchEngine::highlight(std::string_view text, std::string_view query) const {
+  return std::move(highlight(std::vector<std::string_view>{text}, query).front());
 }
 
 std::vector<Hit> SearchEngine::similar(const std::string& id, std::size_t k) const {

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "studysearch/error.hpp"
@@ -101,6 +102,12 @@ struct EngineOptions {
   std::size_t snippet_chars = 200;
 };
 
+/// A piece of a text: the pieces of one text, in order, concatenate to the text.
+struct TextSpan {
+  std::string text;
+  bool matched = false;  ///< a word a search for the query matches
+};
+
 struct IndexInfo {
   std::size_t documents = 0;
   int schema_version = 0;
@@ -119,6 +126,15 @@ class SearchEngine {
   SearchResult search(const SearchRequest& request) const;
 
   std::optional<Study> find_study(const std::string& id) const;
+
+  /// `text` split into spans; `matched` marks each word a search for `query`
+  /// matches (same analyzer, stems and synonyms as matching; the words snippets
+  /// mark). No markup and no escaping: each front end renders spans its own way.
+  /// A query text above max_query_bytes is Error{limit_exceeded}; a malformed
+  /// query never throws. An empty query matches nothing (one unmatched span).
+  std::vector<TextSpan> highlight(std::string_view text, std::string_view query) const;
+  /// The same for several texts and one query (parsed once): one span list per text.
+  std::vector<std::vector<TextSpan>> highlight(const std::vector<std::string_view>& texts, std::string_view query) const;
 
   /// Up to k studies most like `id` (never `id` itself). Throws Error{not_found}.
   std::vector<Hit> similar(const std::string& id, std::size_t k = 5) const;
