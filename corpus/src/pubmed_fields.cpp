@@ -12,17 +12,19 @@ namespace studysearch {
 namespace detail::pubmed {
 
 std::string collapse_spaces(std::string_view text) {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
   std::string out;
   out.reserve(text.size());
-  bool space = false;
-  for (const char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      space = !out.empty();
-      continue;
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    while (i < n && space(text[i])) ++i;
+    std::size_t j = i;
+    while (j < n && !space(text[j])) ++j;
+    if (j > i) {
+      if (!out.empty()) out += ' ';
+      out.append(text.data() + i, j - i);
     }
-    if (space) out += ' ';
-    space = false;
-    out += c;
+    i = j;
   }
   return out;
 }
@@ -65,7 +67,7 @@ Study to_study(const Citation& c) {
     if (study.doi.empty()) study.doi = normalize_doi(collapse_spaces(*doi));
   }
   for (const auto& part : c.abstract) {
-    const std::string text = collapse_spaces(part.text);
+    const std::string& text = part.text;  // collapsed by the reader as it arrived
     if (text.empty()) continue;
     if (!study.summary.empty()) study.summary += '\n';
     const std::string label = collapse_spaces(part.label);
@@ -74,11 +76,6 @@ Study to_study(const Citation& c) {
   }
   study.design = pubmed_design(c.publication_types);
   study.pem = Pem::unclear;
-  // A bad optional value (year 0, a DOI that is not one) must not cost the citation.
-  for (const auto& problem : validate(study)) {
-    if (problem.field == "year") study.year.reset();
-    if (problem.field == "doi") study.doi.clear();
-  }
   return study;
 }
 
@@ -107,9 +104,10 @@ std::string pubmed_design(const std::vector<std::string>& publication_types) {
       {"comment", false, "comment"},
       {"published erratum", false, "erratum"},
   }};
+  std::vector<std::string> types;
+  for (const auto& listed : publication_types) types.push_back(text::ascii_lower(detail::pubmed::collapse_spaces(listed)));
   for (const auto& rule : rules) {
-    for (const auto& listed : publication_types) {
-      const std::string type = text::ascii_lower(detail::pubmed::collapse_spaces(listed));
+    for (const auto& type : types) {
       if (type == rule.type || (rule.prefix && type.rfind(std::string(rule.type) + ",", 0) == 0)) {
         return std::string(rule.design);
       }

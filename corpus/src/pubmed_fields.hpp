@@ -16,7 +16,7 @@ std::string collapse_spaces(std::string_view text);
 /// The first run of exactly four ASCII digits ("2015 Nov-Dec" → 2015, "Spring 1998" → 1998).
 std::optional<int> first_year(std::string_view text);
 
-/// The parts of one citation as the reader collects them (raw text).
+/// The parts of one citation as the reader collects them, whitespace-collapsed.
 struct Citation {
   std::string pmid;
   std::string title;
@@ -31,8 +31,8 @@ struct Citation {
   std::vector<std::string> publication_types;
 };
 
-/// The study of a citation, with every optional field that fails validation
-/// left out. The summary is empty when the citation has no abstract text.
+/// The study of a citation (not validated: see the reader). The summary is
+/// empty when the citation has no abstract text.
 Study to_study(const Citation& citation);
 
 }  // namespace studysearch::detail::pubmed
