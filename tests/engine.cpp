@@ -725,3 +725,120 @@ TEST_CASE("searching from 4 threads while a writer commits batches: consistent r
     CHECK(visible_after_commit[batch] == 200 + 40 * (batch + 1));
   CHECK(engine.info().documents == 800);
 }
+
+// ---- search as you type (prefix_last_word) and the study view's highlighting ----------
+
+namespace {
+
+// "natu" begins natural/nature (one stem), naturopathy (title and summary) and
+// naturalistic (relevance only: not in the word list, found among the terms);
+// "national" does not begin with it.
+const FixtureIndex& prefix_fixture() {
+  return named_fixture("prefix", [] {
+    auto study = [](std::string id, std::string title, std::string summary, Pem pem, std::optional<int> year,
+                    std::string journal) { return with(make_study(std::move(id), std::move(title), std::move(summary)), pem, year, std::move(journal)); };
+    std::vector<Study> s{
+        study("p1", "Natural killer cells", "Natural killer cell activity was low.", Pem::required, 2019, "Journal A"),
+        study("p2", "Nature of the illness", "The nature of the fatigue.", Pem::unclear, 2020, "Journal B"),
+        study("p3", "Natural history", "Natural course over years.", Pem::required, std::nullopt, "Journal A"),
+        study("p4", "Sleep study", "Sleep was poor.", Pem::not_required, 2018, "Journal C"),
+        study("p5", "National survey", "A national survey of killer fatigue.", Pem::required, 2017, "Journal B"),
+        study("p6", "Exercise capacity", "Exercise capacity <b>fell</b>.", Pem::unclear, 2016, ""),
+        study("p7", "Naturopathy", "Naturopathy remedies were tried.", Pem::not_required, 2021, "Journal C"),
+    };
+    s[3].relevance = "A naturalistic design.";
+    return s;
+  });
+}
+
+SearchRequest typing(const std::string& text) {
+  SearchRequest r;
+  r.text = text;
+  r.limit = 100;
+  r.prefix_last_word = true;
+  return r;
+}
+
+Ids sorted_ids(const SearchResult& result) {
+  Ids ids = ids_of(result);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+std::vector<std::string> facet_list(const std::vector<FacetValue>& values) {
+  std::vector<std::string> out;
+  for (const auto& v : values) out.push_back(v.value + "=" + std::to_string(v.count));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("prefix_last_word: the last word also matches every indexed word it begins") {
+  const auto& fx = prefix_fixture();
+  CHECK(run(fx.engine, "natu").total == 0);  // without the option an unfinished word finds nothing
+  CHECK(sorted_ids(fx.engine.search(typing("natu"))) == Ids{"p1", "p2", "p3", "p4", "p7"});
+  CHECK(sorted_ids(fx.engine.search(typing("NATU"))) == Ids{"p1", "p2", "p3", "p4", "p7"});
+  CHECK(sorted_ids(fx.engine.search(typing("nat"))) == Ids{"p1", "p2", "p3", "p4", "p5", "p7"});
+  // Only the last word: "sleep" is whole, "natu" a prefix.
+  CHECK(sorted_ids(fx.engine.search(typing("sleep natu"))) == Ids{"p1", "p2", "p3", "p4", "p7"});
+  CHECK(sorted_ids(fx.engine.search(typing("natu sleep"))) == Ids{"p4"});
+}
+
+TEST_CASE("prefix_last_word: totals and facets equal those of the OR of the completions") {
+  const auto& fx = prefix_fixture();
+  for (const auto& pem : {std::vector<Pem>{}, std::vector<Pem>{Pem::required}}) {
+    SearchRequest prefixed = typing("killer natu");
+    prefixed.pem = pem;
+    SearchRequest spelled = prefixed;
+    spelled.prefix_last_word = false;
+    spelled.text = "killer natu OR natural OR nature OR naturopathy OR naturalistic";
+    const SearchResult a = fx.engine.search(prefixed), b = fx.engine.search(spelled);
+    INFO("pem filter: " << pem.size());
+    CHECK(a.total == b.total);
+    CHECK(a.total == (pem.empty() ? 6u : 3u));  // p5 for "killer"; p1 p3 p5 are PEM required
+    CHECK(sorted_ids(a) == sorted_ids(b));
+    CHECK(facet_list(a.facets.pem) == facet_list(b.facets.pem));
+    CHECK(facet_list(a.facets.journal) == facet_list(b.facets.journal));
+    CHECK(facet_list(a.facets.year) == facet_list(b.facets.year));
+  }
+}
+
+TEST_CASE("prefix_last_word leaves whole words alone: a trailing space, a phrase, a field or an exclusion") {
+  const auto& fx = prefix_fixture();
+  CHECK(fx.engine.search(typing("natu ")).total == 0);
+  CHECK(fx.engine.search(typing("\"natu\"")).total == 0);
+  CHECK(fx.engine.search(typing("title:natu")).total == 0);
+  CHECK(sorted_ids(fx.engine.search(typing("fatigue -natu"))) == Ids{"p2", "p5"});
+  // A word nothing else begins is an ordinary word (did-you-mean may respell it).
+  CHECK(fx.engine.search(typing("zzzq")).total == 0);
+}
+
+TEST_CASE("prefix_last_word uses at most max_prefix_expansions completions, the most frequent") {
+  const auto& fx = prefix_fixture();
+  EngineOptions options;
+  options.max_prefix_expansions = 1;  // natur (natural, nature: 3 studies) beats naturopathi and naturalist
+  const auto engine = SearchEngine::open(fx.path, options);
+  CHECK(sorted_ids(engine.search(typing("natu"))) == Ids{"p1", "p2", "p3"});
+}
+
+TEST_CASE("prefix_last_word: snippets mark the completed words") {
+  const auto& fx = prefix_fixture();
+  SearchRequest r = typing("naturo");
+  const SearchResult result = fx.engine.search(r);
+  REQUIRE(ids_of(result) == Ids{"p7"});
+  CHECK(marked_words(result.hits[0].snippet) == std::vector<std::string>{"Naturopathy"});
+}
+
+TEST_CASE("highlight() returns whole texts, escaped, with the query's words marked") {
+  const auto& fx = prefix_fixture();
+  const HighlightedStudy p1 = fx.engine.highlight(fx.study("p1"), "killer cells");
+  CHECK(p1.title == "Natural <mark>killer</mark> <mark>cells</mark>");
+  CHECK(p1.summary == "Natural <mark>killer</mark> <mark>cell</mark> activity was low.");
+  CHECK(p1.relevance.empty());
+  const HighlightedStudy p4 = fx.engine.highlight(fx.study("p4"), "natu", true);
+  CHECK(p4.relevance == "A <mark>naturalistic</mark> design.");
+  CHECK(fx.engine.highlight(fx.study("p4"), "natu").relevance == "A naturalistic design.");
+  const HighlightedStudy p6 = fx.engine.highlight(fx.study("p6"), "fell");
+  CHECK(p6.summary == "Exercise capacity &lt;b&gt;<mark>fell</mark>&lt;/b&gt;.");
+  CHECK(fx.engine.highlight(fx.study("p6"), "").summary == "Exercise capacity &lt;b&gt;fell&lt;/b&gt;.");
+}

@@ -274,3 +274,58 @@ TEST_CASE("counts are exact, not estimates, over a match set of thousands") {
     }
   }
 }
+
+TEST_CASE("year_unknown alone keeps only yearless studies; with a range it adds them to the range") {
+  SearchRequest r = fatigue();
+  r.year_unknown = true;
+  auto result = hand_fixture().engine.search(r);
+  CHECK(result.total == 2);  // f5 f7
+  CHECK(counts(result.facets.pem) == Counts{"required=1", "not_required=0", "unclear=1"});
+  // The year group still ignores its own filter.
+  CHECK(counts(result.facets.year) == Counts{"2015=1", "2016=2", "2018=2", "2020=1", "unknown=2"});
+  r.year_from = 2018;
+  r.year_to = 2020;
+  result = hand_fixture().engine.search(r);
+  CHECK(result.total == 5);  // f4 f6 f8, f5 f7
+  CHECK(counts(result.facets.journal) == Counts{"Journal C=2", "Journal A=1", "Journal B=1"});
+  // The same filter through Xapian's matcher (a phrase forces that path).
+  r.text = "\"fatigue\" OR \"unrelated sleep\"";
+  CHECK(hand_fixture().engine.search(r).total == 5);
+}
+
+TEST_CASE("facet_values: a group's values by text, with the search's exact disjunctive counts, uncut") {
+  const auto& engine = hand_fixture().engine;
+  SearchRequest r = fatigue();
+  r.pem = {Pem::required, Pem::unclear};
+  r.journals = {"Journal A"};
+  r.max_journal_facets = 1;
+  // Every journal value (no top-1 cut); the journal filter is the group's own, pem applies.
+  FacetValueList all = engine.facet_values(r, "journal", "", 100);
+  CHECK(counts(all.values) == Counts{"Journal A=3", "Journal C=2"});
+  CHECK(all.matched == 2);
+  // Words of the text begin words of the value, case and accents ignored.
+  CHECK(counts(engine.facet_values(r, "journal", "c", 100).values) == Counts{"Journal C=2"});
+  CHECK(counts(engine.facet_values(r, "journal", "JOUR  a", 100).values) == Counts{"Journal A=3"});
+  CHECK(engine.facet_values(r, "journal", "ournal", 100).values.empty());
+  // k cuts the list; matched says how many there were.
+  const FacetValueList one = engine.facet_values(r, "journal", "journal", 1);
+  CHECK(counts(one.values) == Counts{"Journal A=3"});
+  CHECK(one.matched == 2);
+  // Other groups: the same counts as the search's facets, ordered by count.
+  const SearchResult searched = engine.search(r);
+  CHECK(counts(engine.facet_values(r, "pem", "", 10).values) == Counts{"required=2", "unclear=1"});
+  CHECK(counts(searched.facets.pem) == Counts{"required=2", "not_required=0", "unclear=1"});
+  CHECK(counts(engine.facet_values(r, "design", "coh", 10).values) == Counts{"cohort=1"});
+  CHECK(counts(engine.facet_values(r, "year", "20", 10).values) == Counts{"2015=1", "2016=1", "2018=1"});
+  CHECK(counts(engine.facet_values(r, "evidence_level", "", 10).values) == Counts{"E2=2", "E1=1"});
+}
+
+TEST_CASE("facet_values of an unknown group is invalid_query") {
+  try {
+    hand_fixture().engine.facet_values(fatigue(), "colour", "", 10);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::invalid_query);
+    CHECK(std::string(e.what()).find("colour") != std::string::npos);
+  }
+}

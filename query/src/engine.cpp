@@ -22,6 +22,7 @@
 #include "highlight.hpp"
 #include "index_meta.hpp"
 #include "match_set.hpp"
+#include "prefix.hpp"
 #include "query_parser.hpp"
 #include "ranker.hpp"
 #include "snapshot.hpp"
@@ -292,6 +293,12 @@ struct SearchEngine::Impl {
     return mset.get_matches_estimated();
   }
 
+  // SearchRequest::prefix_last_word (prefix.cpp); an empty expander = whole words.
+  PrefixExpander last_word_expander(const Handle& h, const Snapshot& snap, bool prefix_last_word) const {
+    if (!prefix_last_word) return {};
+    return prefix_expander(h.db, snap, h.analyzer, options.max_prefix_expansions, options.stopwords);
+  }
+
   // Everything a ranking path needs from one request.
   struct Job {
     const SearchRequest& request;
@@ -306,7 +313,8 @@ struct SearchEngine::Impl {
   SearchResult search(Handle& h, const Snapshot& snap, const SearchRequest& request) const {
     const auto start = std::chrono::steady_clock::now();
     SearchResult result;
-    const ParsedQuery parsed = parse_query(request.text, h.analyzer, thesaurus, parser_options);
+    const ParsedQuery parsed = parse_query(request.text, h.analyzer, thesaurus, parser_options,
+                                           last_word_expander(h, snap, request.prefix_last_word));
     const ResolvedFilters filters = ResolvedFilters::resolve(request, snap);
     FacetCounter counter(snap, filters, request.facets);
     std::vector<Study> studies;
@@ -565,6 +573,20 @@ std::vector<std::string> SearchEngine::complete(const std::string& prefix, std::
                      [](const auto& a, const auto& b) { return a.second > b.second; });
     for (std::size_t i = 0; i < candidates.size() && out.size() < k; ++i) out.push_back(head + candidates[i].first);
     return out;
+  });
+}
+
+HighlightedStudy SearchEngine::highlight(const Study& study, const std::string& query, bool prefix_last_word) const {
+  if (query.size() > impl_->options.max_query_bytes)
+    throw Error(ErrorKind::limit_exceeded, "query of " + std::to_string(query.size()) +
+                                               " bytes is longer than the maximum of " +
+                                               std::to_string(impl_->options.max_query_bytes));
+  return impl_->with_reader([&](Handle& h, const Snapshot& snap) {
+    const ParsedQuery parsed = parse_query(query, h.analyzer, impl_->thesaurus, impl_->parser_options,
+                                           impl_->last_word_expander(h, snap, prefix_last_word));
+    auto marked = [&](const std::string& text) { return mark_words(text, parsed.highlight_stems, h.analyzer); };
+    return HighlightedStudy{marked(study.title), marked(study.summary), marked(study.relevance),
+                            marked(study.limitations)};
   });
 }
 

@@ -56,20 +56,23 @@ ResolvedFilters ResolvedFilters::resolve(const SearchRequest& request, const Sna
       f.evidence_mask |= 0x80;  // an unknown level: the group is active and matches nothing
   f.year_from = request.year_from;
   f.year_to = request.year_to;
+  f.year_unknown = request.year_unknown;
   return f;
 }
 
 bool ResolvedFilters::any() const {
-  return pem_mask || !journal_allowed.empty() || year_from || year_to || evidence_mask || !design_allowed.empty();
+  return pem_mask || !journal_allowed.empty() || year_from || year_to || year_unknown || evidence_mask ||
+         !design_allowed.empty();
 }
 
 unsigned ResolvedFilters::failures(const Snapshot& s, Xapian::docid id) const {
   unsigned fail = 0;
   if (pem_mask && !(pem_mask & (1u << s.pem[id]))) fail |= kPem;
   if (!journal_allowed.empty() && !in(journal_allowed, s.journal[id])) fail |= kJournal;
-  if (year_from || year_to) {
+  if (year_from || year_to || year_unknown) {
     const int y = s.year[id];
-    if (y == 0 || (year_from && y < *year_from) || (year_to && y > *year_to)) fail |= kYear;
+    const bool ranged = year_from || year_to;
+    if (y == 0 ? !year_unknown : !ranged || (year_from && y < *year_from) || (year_to && y > *year_to)) fail |= kYear;
   }
   if (evidence_mask && (s.evidence[id] == Snapshot::kNone || !(evidence_mask & (1u << s.evidence[id]))))
     fail |= kEvidence;
@@ -93,10 +96,18 @@ Xapian::Query ResolvedFilters::as_query(const SearchRequest& request) const {
     for (const auto& j : request.journals) terms.emplace_back(schema::key_term(schema::kJournalFilter, j));
     groups.push_back(any_of(terms));
   }
-  if (year_from || year_to)
-    groups.emplace_back(Xapian::Query::OP_VALUE_RANGE, schema::kYearSlot,
-                        Xapian::sortable_serialise(year_from.value_or(kMinYear - 1000)),
-                        Xapian::sortable_serialise(year_to.value_or(kMaxYear + 1000)));
+  if (year_from || year_to || year_unknown) {
+    std::vector<Xapian::Query> years;
+    if (year_from || year_to)
+      years.emplace_back(Xapian::Query::OP_VALUE_RANGE, schema::kYearSlot,
+                         Xapian::sortable_serialise(year_from.value_or(kMinYear - 1000)),
+                         Xapian::sortable_serialise(year_to.value_or(kMaxYear + 1000)));
+    // Yearless studies carry the no-year sort key (schema.hpp).
+    if (year_unknown)
+      years.emplace_back(Xapian::Query::OP_VALUE_RANGE, schema::kNewestFirstSlot, std::string(schema::kNoYearKey),
+                         std::string(schema::kNoYearKey));
+    groups.push_back(any_of(years));
+  }
   if (evidence_mask) {
     std::vector<Xapian::Query> terms;
     for (unsigned level = 0; level < 4; ++level)

@@ -21,6 +21,7 @@ struct ResolvedFilters {
   std::uint8_t pem_mask = 0;       // bit per Pem value; 0 = no filter
   std::vector<char> journal_allowed;  // by journal id; empty = no filter
   std::optional<int> year_from, year_to;
+  bool year_unknown = false;       // yearless studies pass (alone: only they)
   std::uint8_t evidence_mask = 0;  // bit per level; 0 = no filter
   std::vector<char> design_allowed;
 

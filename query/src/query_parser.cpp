@@ -148,8 +148,9 @@ Xapian::Query phrase_of(const std::vector<std::string>& terms) {
 
 class Builder {
  public:
-  Builder(std::string_view text, const Analyzer& analyzer, const Thesaurus& thesaurus, const ParserOptions& options)
-      : text_(text), analyzer_(analyzer), thesaurus_(thesaurus), options_(options) {}
+  Builder(std::string_view text, const Analyzer& analyzer, const Thesaurus& thesaurus, const ParserOptions& options,
+          const PrefixExpander& expand_last_word)
+      : text_(text), analyzer_(analyzer), thesaurus_(thesaurus), options_(options), expand_last_word_(expand_last_word) {}
 
   ParsedQuery build() {
     // Runs of plain words are collected and turned into concepts together, so
@@ -197,6 +198,7 @@ class Builder {
     std::string word, stem;
     bool capitals = false;
     std::size_t begin = 0, end = 0;
+    bool last = false;  // ends the text: a prefix while typing
   };
 
   bool room() const { return terms_ < options_.max_terms; }
@@ -230,7 +232,7 @@ class Builder {
                               return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
                             });
       pending_.push_back({std::string(token.word), analyzer_.stem(token.word), capitals, offset + token.begin,
-                          offset + token.end});
+                          offset + token.end, offset + token.end == text_.size()});
     });
   }
 
@@ -255,12 +257,36 @@ class Builder {
         continue;
       }
       const PendingWord& w = pending_[pos++];
+      const bool drop = options_.stopwords && !all_stopwords && is_stopword(w.word);
+      if (w.last && expand_last_word_ && add_prefix_concept(w, !drop)) continue;
       ++result_.word_count;
       note_word(w);
-      if (options_.stopwords && !all_stopwords && is_stopword(w.word)) continue;
+      if (drop) continue;
       add_concept(Xapian::Query(w.stem), single({w.stem}));
     }
     pending_.clear();
+  }
+
+  // The last word while typing: the word as typed (unless it is a dropped
+  // stopword) OR one synonym group of the indexed words it begins (Xapian's
+  // FLAG_PARTIAL). Not offered to did-you-mean: an unfinished word is not a
+  // misspelling. False when nothing else in the index begins with it: it is
+  // then an ordinary word.
+  bool add_prefix_concept(const PendingWord& w, bool keep_typed) {
+    std::vector<std::string> completions = expand_last_word_(w.word);
+    std::erase(completions, w.stem);
+    if (completions.empty()) return false;
+    ++result_.word_count;
+    result_.highlight_stems.insert(completions.begin(), completions.end());
+    const Xapian::Query others(Xapian::Query::OP_SYNONYM, completions.begin(), completions.end());
+    if (!keep_typed) {
+      add_concept(others, std::vector<ScoredLeaf>{{std::move(completions), 1.0}});
+      return true;
+    }
+    result_.highlight_stems.insert(w.stem);
+    std::vector<ScoredLeaf> leaves{{{w.stem}, 1.0}, {std::move(completions), 1.0}};
+    add_concept(Xapian::Query(Xapian::Query::OP_OR, Xapian::Query(w.stem), others), std::move(leaves));
+    return true;
   }
 
   void note_word(const PendingWord& w) {
@@ -343,6 +369,7 @@ class Builder {
   const Analyzer& analyzer_;
   const Thesaurus& thesaurus_;
   const ParserOptions& options_;
+  const PrefixExpander& expand_last_word_;
   ParsedQuery result_;
   std::vector<std::vector<Xapian::Query>> groups_;  // each = OR of alternatives
   std::vector<ScoredConcept> plan_;                   // parallel to groups_
@@ -377,8 +404,8 @@ Xapian::Query ParsedQuery::any_words() const { return finish(combine(Xapian::Que
 Xapian::Query ParsedQuery::all_words() const { return finish(combine(Xapian::Query::OP_AND, concepts)); }
 
 ParsedQuery parse_query(std::string_view text, const Analyzer& analyzer, const Thesaurus& thesaurus,
-                        const ParserOptions& options) {
-  return Builder(text, analyzer, thesaurus, options).build();
+                        const ParserOptions& options, const PrefixExpander& expand_last_word) {
+  return Builder(text, analyzer, thesaurus, options, expand_last_word).build();
 }
 
 }  // namespace studysearch

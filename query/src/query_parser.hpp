@@ -6,6 +6,7 @@
 // read as plain words: parsing never fails.
 #include <xapian.h>
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -68,8 +69,15 @@ struct ParsedQuery {
   Xapian::Query finish(const Xapian::Query& positive) const;
 };
 
+/// Search as you type (prefix.hpp): the stems of the indexed words that a
+/// normalised word begins, most frequent first; empty when there are none.
+using PrefixExpander = std::function<std::vector<std::string>(const std::string& word)>;
+
+/// With `expand_last_word`, a plain word that ends the text (no space, quote
+/// or field after it) matches as itself OR any of its expansions (one synonym
+/// group), unless the thesaurus claims it; an empty expander changes nothing.
 ParsedQuery parse_query(std::string_view text, const Analyzer& analyzer, const Thesaurus& thesaurus,
-                        const ParserOptions& options);
+                        const ParserOptions& options, const PrefixExpander& expand_last_word = {});
 
 /// True for English function words ("the", "of", ...), normalised form.
 bool is_stopword(std::string_view word);

@@ -33,12 +33,20 @@ struct SearchRequest {
   std::vector<Pem> pem;                   ///< OR within the group; empty = no filter
   std::vector<std::string> journals;      ///< OR within the group; case/space-insensitive
   std::optional<int> year_from, year_to;  ///< inclusive; a year filter drops yearless studies
+  /// Yearless studies: alone, only them; with year_from/year_to, the range or them.
+  bool year_unknown = false;
   std::vector<std::string> evidence_levels;  ///< E0..E3
   std::vector<std::string> designs;
   Sort sort = Sort::relevance;
   std::size_t offset = 0, limit = 10;
   std::size_t max_journal_facets = 10;    ///< top journals by count, ties by name
   bool facets = true, snippets = true, suggest = true;
+  /// Search as you type: when the text ends with a plain word (no space,
+  /// quote or field after it), that word also matches every indexed word it
+  /// begins, as Xapian's FLAG_PARTIAL does: the word as typed OR one synonym
+  /// group of the completions (the most frequent EngineOptions::max_prefix_expansions).
+  /// Totals and facets stay exact for that query.
+  bool prefix_last_word = false;
 };
 
 struct Hit {
@@ -68,6 +76,18 @@ struct Facets {
   std::vector<FacetValue> year;     ///< ascending years, then "unknown" if any
   std::vector<FacetValue> evidence_level;
   std::vector<FacetValue> design;
+};
+
+/// One facet group's values for a request, found by text (SearchEngine::facet_values).
+struct FacetValueList {
+  std::vector<FacetValue> values;  ///< count desc, then name; at most k
+  std::size_t matched = 0;         ///< values that matched the text before the cut to k
+};
+
+/// A study's texts, whole, HTML-escaped, with the words of a query wrapped in
+/// <mark>..</mark> exactly as snippets mark them (stems and synonyms).
+struct HighlightedStudy {
+  std::string title, summary, relevance, limitations;  ///< "" when the field is empty
 };
 
 struct SearchResult {
@@ -100,6 +120,8 @@ struct EngineOptions {
   std::size_t max_query_bytes = 4096;    ///< longer query text is limit_exceeded
   std::size_t max_query_terms = 64;      ///< further words are ignored
   std::size_t snippet_chars = 200;
+  /// SearchRequest::prefix_last_word: at most this many completions.
+  std::size_t max_prefix_expansions = 100;
 };
 
 /// A piece of a text: the pieces of one text, in order, concatenate to the text.
@@ -142,6 +164,19 @@ class SearchEngine {
   /// Completions of the last word of `prefix`, most frequent first; each
   /// completion is the whole prefix with its last word completed.
   std::vector<std::string> complete(const std::string& prefix, std::size_t k = 8) const;
+
+  /// The values of one facet group of search(request) — "pem", "journal",
+  /// "year", "evidence_level" or "design" — with the same exact, disjunctive
+  /// counts (every filter but the group's own) and no top-N cut: those whose
+  /// name has, for every word of `text`, a word beginning with it (case and
+  /// accents ignored; empty text = all), count desc then name, at most `k`.
+  /// Throws Error{invalid_query} for an unknown group, like search() for the rest.
+  FacetValueList facet_values(const SearchRequest& request, const std::string& group, const std::string& text,
+                              std::size_t k) const;
+
+  /// `study`'s texts with the words `query` matches marked (see HighlightedStudy);
+  /// `prefix_last_word` as in SearchRequest.
+  HighlightedStudy highlight(const Study& study, const std::string& query, bool prefix_last_word = false) const;
 
   IndexInfo info() const;
   const EngineOptions& options() const;

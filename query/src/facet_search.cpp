@@ -1,0 +1,77 @@
+// SearchEngine::facet_values: one facet group's values for a request, found
+// by text (the web page's "search inside the facet" and "show more"). The
+// counts come from search() itself, so they are the same exact, disjunctive
+// counts as the search's facets; only the top-N cut is lifted.
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <sstream>
+#include <string_view>
+
+#include "studysearch/analyzer.hpp"
+#include "studysearch/studysearch.hpp"
+
+namespace studysearch {
+namespace {
+
+// Facet group name -> its member of Facets (the names of the JSON output).
+struct Group {
+  std::string_view name;
+  std::vector<FacetValue> Facets::*values;
+};
+constexpr std::array<Group, 5> kGroups{{{"pem", &Facets::pem},
+                                        {"journal", &Facets::journal},
+                                        {"year", &Facets::year},
+                                        {"evidence_level", &Facets::evidence_level},
+                                        {"design", &Facets::design}}};
+
+std::vector<std::string> words_of(const std::string& text) {
+  std::vector<std::string> words;
+  std::istringstream in(normalize_text(text));
+  for (std::string word; in >> word;) words.push_back(std::move(word));
+  return words;
+}
+
+// Every word of the search begins some word of the value.
+bool matches(const std::vector<std::string>& search, const std::string& value) {
+  if (search.empty()) return true;
+  const std::vector<std::string> words = words_of(value);
+  return std::all_of(search.begin(), search.end(), [&](const std::string& s) {
+    return std::any_of(words.begin(), words.end(), [&](const std::string& w) { return w.starts_with(s); });
+  });
+}
+
+}  // namespace
+
+FacetValueList SearchEngine::facet_values(const SearchRequest& request, const std::string& group,
+                                          const std::string& text, std::size_t k) const {
+  const auto found = std::find_if(kGroups.begin(), kGroups.end(), [&](const Group& g) { return g.name == group; });
+  if (found == kGroups.end()) {
+    std::string names;
+    for (const Group& g : kGroups) names += (names.empty() ? "" : ", ") + std::string(g.name);
+    throw Error(ErrorKind::invalid_query, "unknown facet group '" + group.substr(0, 40) + "' (one of " + names + ")");
+  }
+  if (text.size() > options().max_query_bytes)
+    throw Error(ErrorKind::limit_exceeded, "facet search text is longer than the maximum query length");
+  SearchRequest probe = request;
+  probe.offset = 0;
+  probe.limit = 0;
+  probe.facets = true;
+  probe.snippets = false;
+  probe.suggest = false;
+  probe.max_journal_facets = SIZE_MAX;
+  const SearchResult result = search(probe);
+  const std::vector<std::string> search_words = words_of(text);
+  FacetValueList out;
+  for (const FacetValue& v : result.facets.*(found->values))
+    if (v.count > 0 && matches(search_words, v.value)) out.values.push_back(v);
+  out.matched = out.values.size();
+  // pem and year come in their own order; the list is by count like journals.
+  std::stable_sort(out.values.begin(), out.values.end(), [](const FacetValue& a, const FacetValue& b) {
+    return a.count != b.count ? a.count > b.count : a.value < b.value;
+  });
+  if (out.values.size() > k) out.values.resize(k);
+  return out;
+}
+
+}  // namespace studysearch
