@@ -42,6 +42,19 @@ json to_json(const Facets& f) {
           {"design", values(f.design)}};
 }
 
+json facet_values_json(const std::string& group, const std::string& text, const FacetValueList& list) {
+  return {{"group", group}, {"facet_q", text}, {"matched", list.matched}, {"values", values(list.values)}};
+}
+
+json highlight_json(const std::string& id, const std::string& query, const HighlightedStudy& marked) {
+  return {{"id", id},
+          {"query", query},
+          {"title", text_or_null(marked.title)},
+          {"summary", text_or_null(marked.summary)},
+          {"relevance", text_or_null(marked.relevance)},
+          {"limitations", text_or_null(marked.limitations)}};
+}
+
 json to_json(const SearchRequest& request, const SearchResult& result) {
   json hits = json::array();
   for (const auto& h : result.hits) hits.push_back(to_json(h));

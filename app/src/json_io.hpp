@@ -17,6 +17,11 @@ nlohmann::ordered_json similar_json(const std::string& id, const std::vector<Hit
 nlohmann::ordered_json to_json(const IndexReport& report);
 nlohmann::ordered_json study_json(const Study& study);
 nlohmann::ordered_json error_json(ErrorKind kind, const std::string& message);
+/// {"group", "facet_q", "matched", "values": [{"value", "count"}]} of GET /v1/facets/{group}.
+nlohmann::ordered_json facet_values_json(const std::string& group, const std::string& text, const FacetValueList& list);
+/// {"id", "query", "title", "summary", "relevance", "limitations"} (null when empty) of
+/// GET /v1/studies/{id}/highlight.
+nlohmann::ordered_json highlight_json(const std::string& id, const std::string& query, const HighlightedStudy& marked);
 
 /// Serialises; invalid UTF-8 (e.g. echoed from a query) becomes U+FFFD instead of throwing.
 std::string dump(const nlohmann::ordered_json& value, int indent = -1);

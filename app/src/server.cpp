@@ -36,7 +36,8 @@ int http_status(ErrorKind kind) {
     case ErrorKind::forbidden: return 403;
     case ErrorKind::not_found: return 404;
     case ErrorKind::index_missing:
-    case ErrorKind::index_incompatible: return 503;
+    case ErrorKind::index_incompatible:
+    case ErrorKind::busy: return 503;
     case ErrorKind::internal: return 500;
   }
   return 500;
@@ -92,6 +93,7 @@ HttpResponse json_response(const json& value, int status = 200) {
 HttpResponse error_response(ErrorKind kind, const std::string& message, int status) {
   HttpResponse res = json_response(error_json(kind, message), status);
   if (kind == ErrorKind::unauthorized) res.set_header("WWW-Authenticate", "Bearer");
+  if (kind == ErrorKind::busy) res.set_header("Retry-After", "1");  // a write in progress: soon free again
   return res;
 }
 
@@ -166,6 +168,9 @@ struct Server::Impl {
         {"GET", "/healthz", &Impl::health, false, false},
         {"GET", "/v1/studies/{id}", &Impl::show_study, false, false},
         {"GET", "/v1/studies/{id}/similar", &Impl::similar, false, false},
+        {"GET", "/v1/studies/{id}/highlight", &Impl::highlight, false, false},
+        {"GET", "/v1/facets/{id}", &Impl::facet_values, false, false},
+        {"GET", "/study/{id}", &Impl::study_page, false, false},
         {"POST", "/v1/studies", &Impl::add_studies, true, true},
         {"DELETE", "/v1/studies/{id}", &Impl::delete_study, true, false},
         {"GET", "/{page}", &Impl::asset, false, false},
@@ -284,6 +289,31 @@ struct Server::Impl {
       if (e.kind() != ErrorKind::not_found) throw;
       throw Error(ErrorKind::not_found, "no study with id " + quoted(id));
     }
+  }
+
+  // The study view's texts with the query's words marked (q, prefix).
+  HttpResponse highlight(const HttpRequest& req) {
+    const std::string& id = req.captures[0];
+    const auto study = engine.find_study(id);
+    if (!study) throw Error(ErrorKind::not_found, "no study with id " + quoted(id));
+    const std::string query = text_param(req.params, "q");
+    return json_response(highlight_json(id, query, engine.highlight(*study, query, flag_param(req.params, "prefix", false))));
+  }
+
+  // One facet group's values: facet_q (text), k, and the search parameters.
+  HttpResponse facet_values(const HttpRequest& req) {
+    const std::string& group = req.captures[0];
+    const std::string text = text_param(req.params, "facet_q");
+    const SearchRequest request = search_request_from(req.params);
+    return json_response(
+        facet_values_json(group, text, engine.facet_values(request, group, text, count_param(req.params, "k", 20, 1000))));
+  }
+
+  // /study/{id} is the page too (app.js shows the study view for that path).
+  HttpResponse study_page(const HttpRequest& req) {
+    HttpRequest page = req;
+    page.captures.assign(1, std::string());
+    return asset(page);
   }
 
   HttpResponse complete(const HttpRequest& req) {

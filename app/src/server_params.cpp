@@ -34,15 +34,15 @@ std::optional<Int> integer(const QueryParams& params, const std::string& name, c
   return value;
 }
 
-bool flag(const QueryParams& params, const std::string& name, bool fallback) {
+}  // namespace
+
+bool flag_param(const QueryParams& params, const std::string& name, bool fallback) {
   const std::string text = text_param(params, name);
   if (text.empty()) return fallback;
   if (text == "1" || text == "true") return true;
   if (text == "0" || text == "false") return false;
   bad(name, "0 or 1", text);
 }
-
-}  // namespace
 
 std::string text_param(const QueryParams& params, const std::string& name) {
   auto all = values(params, name);
@@ -81,8 +81,11 @@ SearchRequest search_request_from(const QueryParams& params) {
   // The engine checks the caps (limit_exceeded); here only the form.
   r.offset = integer<std::size_t>(params, "offset", "a non-negative integer").value_or(r.offset);
   r.limit = integer<std::size_t>(params, "limit", "a non-negative integer").value_or(r.limit);
-  r.facets = flag(params, "facets", r.facets);
-  r.snippets = flag(params, "snippets", r.snippets);
+  r.facets = flag_param(params, "facets", r.facets);
+  r.snippets = flag_param(params, "snippets", r.snippets);
+  r.year_unknown = flag_param(params, "year_unknown", r.year_unknown);
+  r.prefix_last_word = flag_param(params, "prefix", r.prefix_last_word);
+  r.max_journal_facets = count_param(params, "journal_facets", r.max_journal_facets, kMaxJournalFacets);
   return r;
 }
 
