@@ -3,6 +3,7 @@
 // abstracts) through the writer, and the sync ledger.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -370,6 +371,13 @@ TEST_CASE("sync applies new files in name order, once, and refuses changed ones"
       CHECK(e.kind() == ErrorKind::invalid_input);
       CHECK(std::string(e.what()).find("pubmed99n0002.xml: changed since it was applied") != std::string::npos);
     }
+  }
+  SECTION("a file touched but not changed is still applied (its hash is checked again)") {
+    const std::string path = folder + "/pubmed99n0002.xml";
+    fs::last_write_time(path, fs::last_write_time(path) + std::chrono::hours(1));
+    const SyncPlan again = plan_sync(writer, folder);
+    CHECK(again.pending.empty());
+    CHECK(again.already_applied == 3);
   }
 }
 

@@ -27,7 +27,7 @@ IndexSettings check(const Xapian::Database& db, const AnalyzerSettings& analyzer
 bool is_fresh(const Xapian::Database& db);
 
 /// The ledger of applied files: one metadata key per file
-/// ("studysearch.applied/<name>" = "<size> <sha256>"), written in the
+/// ("studysearch.applied/<name>" = "<size> <sha256> <modified_ns>"), written in the
 /// transaction of the file's changes. Names longer than 200 bytes or holding
 /// '/' or control characters are refused (Error{invalid_input}).
 void record_applied(Xapian::WritableDatabase& db, const AppliedFile& entry);

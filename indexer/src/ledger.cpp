@@ -21,7 +21,7 @@ void record_applied(Xapian::WritableDatabase& db, const AppliedFile& entry) {
   const std::string key = std::string(kLedgerPrefix) + entry.name;
   if (!db.get_metadata(key).empty())
     throw Error(ErrorKind::invalid_input, entry.name + ": already applied to this index");
-  db.set_metadata(key, std::to_string(entry.size) + " " + entry.sha256);
+  db.set_metadata(key, std::to_string(entry.size) + " " + entry.sha256 + " " + std::to_string(entry.modified_ns));
 }
 
 std::vector<AppliedFile> applied_files(const Xapian::Database& db) {
@@ -31,7 +31,7 @@ std::vector<AppliedFile> applied_files(const Xapian::Database& db) {
     AppliedFile entry;
     entry.name = (*it).substr(prefix.size());
     std::istringstream value(db.get_metadata(*it));
-    value >> entry.size >> entry.sha256;
+    value >> entry.size >> entry.sha256 >> entry.modified_ns;
     out.push_back(std::move(entry));
   }
   return out;

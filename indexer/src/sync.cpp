@@ -2,6 +2,7 @@
 #include "studysearch/sync.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <map>
 
@@ -18,6 +19,13 @@ bool is_pubmed_name(std::string name) {
     return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   return name[0] != '.' && (ends_with(".xml") || ends_with(".xml.gz"));
+}
+
+std::int64_t modified_ns(const std::string& path) {
+  std::error_code ec;
+  const auto time = fs::last_write_time(path, ec);
+  if (ec) throw Error(ErrorKind::invalid_input, path + ": cannot read its modification time: " + ec.message());
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
 }
 
 }  // namespace
@@ -40,15 +48,21 @@ SyncPlan plan_sync(const IndexWriter& writer, const std::string& folder) {
   SyncPlan plan;
   for (const auto& name : names) {
     const std::string path = (fs::path(folder) / name).string();
-    SyncFile file{path, AppliedFile{name, fs::file_size(path, ec), sha256_file(path)}};
+    SyncFile file{path, AppliedFile{name, fs::file_size(path, ec), "", modified_ns(path)}};
     if (ec) throw Error(ErrorKind::invalid_input, path + ": cannot read its size: " + ec.message());
     const auto applied = ledger.find(name);
+    if (applied != ledger.end() && applied->second.size == file.entry.size &&
+        applied->second.modified_ns == file.entry.modified_ns) {
+      ++plan.already_applied;  // same size and time: taken as unchanged without reading it
+      continue;
+    }
+    file.entry.sha256 = sha256_file(path);
     if (applied == ledger.end()) {
       plan.pending_bytes += file.entry.size;
       plan.pending.push_back(std::move(file));
       continue;
     }
-    if (applied->second != file.entry)
+    if (applied->second.size != file.entry.size || applied->second.sha256 != file.entry.sha256)
       throw Error(ErrorKind::invalid_input,
                   path + ": changed since it was applied (then " + std::to_string(applied->second.size) +
                       " bytes, sha256 " + applied->second.sha256 + "; now " + std::to_string(file.entry.size) +

@@ -74,6 +74,9 @@ struct AppliedFile {
   std::string name;          ///< file name without its folder
   std::uintmax_t size = 0;   ///< bytes
   std::string sha256;        ///< lowercase hex of the file's bytes
+  /// Modification time when applied (ns since the epoch): a hint only. A file
+  /// whose size and time are unchanged is not read again to check its hash.
+  std::int64_t modified_ns = 0;
   bool operator==(const AppliedFile&) const = default;
 };
 

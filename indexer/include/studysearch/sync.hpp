@@ -26,8 +26,10 @@ struct SyncPlan {
 /// extension; hidden files skipped) that the index's ledger does not have yet,
 /// in file-name order. A file the ledger has under the same name must have the
 /// same size and SHA-256, else Error{invalid_input} names it and nothing is
-/// planned (a changed file is never silently re-applied). A folder that is
-/// missing or unreadable is Error{invalid_input}.
+/// planned (a changed file is never silently re-applied); its hash is only
+/// computed again when its modification time differs from the recorded one.
+/// New files are hashed. A folder that is missing or unreadable is
+/// Error{invalid_input}.
 SyncPlan plan_sync(const IndexWriter& writer, const std::string& folder);
 
 /// SHA-256 of a file's bytes as lowercase hex. Throws Error{invalid_input} if unreadable.
