@@ -96,6 +96,8 @@ std::string cpu_model() {
 }  // namespace
 
 BenchConfig read_config(int& argc, char** argv) {
+  // The flush threshold the studysearch program sets for its writes (app/src/main.cpp).
+  setenv("XAPIAN_FLUSH_THRESHOLD", "1000", 0);
   BenchConfig c;
   c.corpus = env_or("STUDYSEARCH_BENCH_CORPUS", "");
   c.queries = env_or("STUDYSEARCH_BENCH_QUERIES", "");

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "progress.hpp"
+#include "studysearch/index_writer.hpp"
 #include "studysearch/study.hpp"
 #include "test_support.hpp"
 
@@ -494,5 +495,23 @@ TEST_CASE("progress: a log line per interval with phase, count and rate, a live 
   std::ostringstream sparse;
   studysearch::app::ProgressLine slow(sparse, false, false, std::chrono::hours(1));
   for (std::size_t i = 1; i <= 1000; ++i) slow.update("writing", i, 1000);
-  CHECK(std::count(sparse.str().begin(), sparse.str().end(), '\n') == 1);
+  const std::string printed = sparse.str();
+  CHECK(std::count(printed.begin(), printed.end(), '\n') == 1);
+}
+
+TEST_CASE("writing while another writer holds the index is busy: exit 5, nothing written") {
+  Indexed ix;
+  write_text_file(ix.dir.file("more.jsonl"), jsonl({sample(7, "cortisol")}));
+  {
+    auto holder = IndexWriter::open(ix.db);
+    for (const std::string& args : {"index --db " + q(ix.db) + " " + q(ix.dir.file("more.jsonl")),
+                                    "delete --db " + q(ix.db) + " study-1"}) {
+      INFO("args: " << args);
+      const Run run = cli(ix.dir, args);
+      CHECK(run.code == 5);
+      CHECK(run.err_lines_prefixed());
+      CHECK_THAT(run.err, Catch::Contains("locked by another writer"));
+    }
+  }
+  CHECK(ix.documents() == 3);
 }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <xapian.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -295,12 +296,23 @@ TEST_CASE("an existing index keeps its settings; asking for other settings is re
   CHECK(error_kind_of([&] { IndexWriter::open(db, IndexSettings{}); }) == ErrorKind::index_incompatible);
 }
 
-TEST_CASE("a second writer on an open index is refused") {
+TEST_CASE("a second writer on an open index is refused as busy (retry later), not as an internal error") {
   TempDir dir;
   auto first = IndexWriter::open(dir.file("db"));
   std::string message;
-  CHECK(error_kind_of([&] { IndexWriter::open(dir.file("db")); }, &message) == ErrorKind::internal);
+  CHECK(error_kind_of([&] { IndexWriter::open(dir.file("db")); }, &message) == ErrorKind::busy);
   CHECK_THAT(message, Catch::Contains("locked"));
+  CHECK(to_string(ErrorKind::busy) == "busy");
+}
+
+TEST_CASE("opening a writer sets no process-wide state (Xapian's flush threshold is the program's choice)") {
+  TempDir dir;
+  const char* before = std::getenv("XAPIAN_FLUSH_THRESHOLD");
+  const std::string saved = before ? before : "";
+  unsetenv("XAPIAN_FLUSH_THRESHOLD");
+  IndexWriter::open(dir.file("db")).index_studies(sourced({make_study("a", "A", "Summary.")}));
+  CHECK(std::getenv("XAPIAN_FLUSH_THRESHOLD") == nullptr);
+  if (before) setenv("XAPIAN_FLUSH_THRESHOLD", saved.c_str(), 1);
 }
 
 TEST_CASE("searching where there is no index is index_missing") {

@@ -12,6 +12,7 @@ std::string_view to_string(ErrorKind kind) noexcept {
     case ErrorKind::unauthorized: return "unauthorized";
     case ErrorKind::forbidden: return "forbidden";
     case ErrorKind::not_found: return "not_found";
+    case ErrorKind::busy: return "busy";
     case ErrorKind::internal: return "internal";
   }
   return "internal";

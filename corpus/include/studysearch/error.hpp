@@ -16,6 +16,7 @@ enum class ErrorKind {
   unauthorized,        ///< a write without a valid token
   forbidden,           ///< writes are disabled
   not_found,           ///< no study with that id
+  busy,                ///< the index is locked by another writer: retry later
   internal,            ///< a bug or an unexpected library failure
 };
 
