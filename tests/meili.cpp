@@ -319,6 +319,20 @@ TEST_CASE("a search response has Meilisearch's keys, stored fields and the calle
   CHECK(markup["hits"][0]["_formatted"]["authors"] == json::array({"Ada Fatigue-Lovelace", "Alan Turing"}));  // not asked
 }
 
+TEST_CASE("the last word is a prefix, as in Meilisearch: \"fatig\" finds and marks fatigue") {
+  const auto& fx = fixture();
+  const json got = body(dialect().search("", "studies", R"({"q": "fatig", "attributesToHighlight": ["title"]})"));
+  SearchRequest native;
+  native.text = "fatig";
+  native.prefix_last_word = true;
+  const auto result = fx.engine.search(native);
+  CHECK(result.total == 6);
+  CHECK(got["estimatedTotalHits"] == result.total);
+  REQUIRE(!got["hits"].empty());
+  const std::string title = got["hits"][0]["_formatted"]["title"];
+  CHECK_THAT(title, Catch::Contains("<em>fatigue</em>") || Catch::Contains("<em>Fatigue</em>"));
+}
+
 TEST_CASE("placeholder search, both pagination modes, limit 0 with totals and facets, attributesToRetrieve") {
   const auto d = dialect();
   const auto n = fixture().studies.size();

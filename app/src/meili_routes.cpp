@@ -90,7 +90,7 @@ ordered Dialect::run_search(const Query& query) const {
     if (auto study = engine_.find_study(hit.id)) studies.push_back(std::move(*study));  // gone since: a commit raced
   const std::string& text = query.request.text;
   return search_response(query, result, studies,
-                         [&](const std::vector<std::string_view>& texts) { return engine_.highlight(texts, text); });
+                         [&](const std::vector<std::string_view>& texts) { return engine_.highlight(texts, text, query.request.prefix_last_word); });
 }
 
 Response Dialect::multi_search(std::string_view authorization, std::string_view body) const {

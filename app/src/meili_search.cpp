@@ -190,6 +190,7 @@ Query parse_search(const json& body, Endpoint endpoint, const EngineOptions& lim
   r.text = text(body, "q").value_or("");
   r.snippets = false;  // Meilisearch has no snippet; _formatted comes from highlight()
   r.suggest = false;
+  r.prefix_last_word = true;  // Meilisearch's search as you type: the last word is also a prefix
   q.possible = apply_filter(body.contains("filter") ? body["filter"] : json(), r);
   r.sort = sort_of(strings(body, "sort").value_or(std::vector<std::string>{}));
 

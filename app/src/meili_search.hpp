@@ -4,6 +4,8 @@
 // records -> Meilisearch's response (search_response, facet_distribution,
 // facet_hits). meili_routes.cpp calls the engine in between.
 //
+// q is our query language (README "Query language"); as in Meilisearch, its
+// last word also matches the words it begins (SearchRequest::prefix_last_word).
 // Parameters: q, filter, facets, sort, limit, offset, hitsPerPage, page,
 // attributesToRetrieve, attributesToHighlight, highlightPreTag,
 // highlightPostTag. Accepted and ignored (no effect on which studies match or
