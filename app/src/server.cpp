@@ -13,7 +13,10 @@
 #include <unordered_map>
 
 #include "json_io.hpp"
+#include "meili_page.hpp"
+#include "meili_routes.hpp"
 #include "server_assets.hpp"
+#include "server_cors.hpp"
 #include "server_http.hpp"
 #include "server_params.hpp"
 #include "server_wire.hpp"
@@ -61,6 +64,10 @@ constexpr const char* kJsonType = "application/json; charset=utf-8";
 constexpr const char* kHtmlPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+// The InstantSearch demo may call a Meilisearch-dialect server on another origin (?host=).
+constexpr const char* kInstantSearchPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' http: https:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 constexpr std::size_t kMaxIssuesListed = 100;  // a huge bad body must not give a huge error
 constexpr std::size_t kMinGzipBytes = 1024;    // below this gzip saves less than it costs
 
@@ -173,6 +180,13 @@ struct Server::Impl {
         {"GET", "/study/{id}", &Impl::study_page, false, false},
         {"POST", "/v1/studies", &Impl::add_studies, true, true},
         {"DELETE", "/v1/studies/{id}", &Impl::delete_study, true, false},
+        // The Meilisearch dialect (meili_routes.hpp) and its InstantSearch demo page.
+        {"POST", "/multi-search", &Impl::meili_multi_search, false, true},
+        {"POST", "/indexes/{id}/search", &Impl::meili_search, false, true},
+        {"POST", "/indexes/{id}/facet-search", &Impl::meili_facet_search, false, true},
+        {"GET", "/indexes/{id}", &Impl::meili_index, false, false},
+        {"GET", "/health", &Impl::meili_health, false, false},
+        {"GET", "/instantsearch/{page}", &Impl::instantsearch_page, false, false},
         {"GET", "/{page}", &Impl::asset, false, false},
     };
     return table;
@@ -181,6 +195,9 @@ struct Server::Impl {
   std::string db_path;
   ServerOptions options;
   SearchEngine engine;
+  meili::Dialect meili{engine, {options.index_uid, options.search_key}};
+  InstantSearchPackages instantsearch_packages{options.instantsearch_modules};
+  CorsPolicy cors{options.cors_origins};
   std::mutex write_mutex;  // one IndexWriter at a time (the index allows one writer)
   std::unique_ptr<HttpServer> http;
   std::thread thread;      // only with start()
@@ -209,6 +226,7 @@ struct Server::Impl {
         std::snprintf(timing, sizeof timing, " %.1f ms", ms);
         log(method + " " + loggable(target) + " " + std::to_string(status) + timing);
       };
+    app.finish = [this](const HttpRequest& req, HttpResponse& res) { cors.decorate(req, res); };
     app.default_headers = {{"X-Content-Type-Options", "nosniff"}, {"Referrer-Policy", "no-referrer"}, {"X-Frame-Options", "DENY"}};
     http = std::make_unique<HttpServer>(limits, std::move(app));
   }
@@ -237,6 +255,7 @@ struct Server::Impl {
       }
       return {std::nullopt, route.body};
     }
+    if (req.method == "OPTIONS" && !allow.empty() && cors.enabled()) return {cors.preflight(allow), false};
     if (allow.empty())
       return {error_response(ErrorKind::not_found, "no route for " + loggable(req.method) + " " + loggable(req.path), 404), false};
     HttpResponse res = error_response(kind_of_status(405), "method " + loggable(req.method) + " is not allowed on " +
@@ -335,9 +354,23 @@ struct Server::Impl {
     const std::string& name = req.captures[0];
     const WebAsset* file = find_web_asset("/" + (name.empty() ? std::string("index.html") : name));
     if (!file) throw Error(ErrorKind::not_found, "no page at " + quoted(req.path));
+    return static_file(file, req, kHtmlPolicy);
+  }
+
+  // The demo's own files are embedded; the npm packages come from --instantsearch-modules.
+  HttpResponse instantsearch_page(const HttpRequest& req) {
+    const std::string name = req.captures[0].empty() ? std::string("index.html") : req.captures[0];
+    const WebAsset* file = find_web_asset("/instantsearch/" + name);
+    if (!file) file = instantsearch_packages.find(name);
+    if (!file) throw Error(ErrorKind::not_found, "no page at " + quoted(req.path) +
+                                                     " (the InstantSearch packages come with --instantsearch-modules)");
+    return static_file(file, req, kInstantSearchPolicy);
+  }
+
+  static HttpResponse static_file(const WebAsset* file, const HttpRequest& req, const char* html_policy) {
     HttpResponse res;
     res.set_header("Content-Type", std::string(file->content_type));
-    if (file->content_type.starts_with("text/html")) res.set_header("Content-Security-Policy", kHtmlPolicy);
+    if (file->content_type.starts_with("text/html")) res.set_header("Content-Security-Policy", html_policy);
     res.set_header("Cache-Control", "no-cache");
     const std::string tag = entity_tag(file->body);
     res.set_header("ETag", tag);
@@ -365,6 +398,21 @@ struct Server::Impl {
     res.body = std::string(file->body.substr(range->first, range->last - range->first + 1));
     return res;
   }
+
+  // ---- Meilisearch dialect: translation in meili_routes.cpp ----
+
+  static HttpResponse meili_response(const meili::Response& r) { return json_response(r.body, r.status); }
+  HttpResponse meili_multi_search(const HttpRequest& req) {
+    return meili_response(meili.multi_search(req.header("Authorization"), req.body));
+  }
+  HttpResponse meili_search(const HttpRequest& req) {
+    return meili_response(meili.search(req.header("Authorization"), req.captures[0], req.body));
+  }
+  HttpResponse meili_facet_search(const HttpRequest& req) {
+    return meili_response(meili.facet_search(req.header("Authorization"), req.captures[0], req.body));
+  }
+  HttpResponse meili_index(const HttpRequest& req) { return meili_response(meili.index(req.header("Authorization"), req.captures[0])); }
+  HttpResponse meili_health(const HttpRequest&) { return meili_response(meili.health()); }
 
   // ---- write routes ----
 

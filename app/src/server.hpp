@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "studysearch/studysearch.hpp"
 
@@ -32,6 +33,11 @@ struct ServerOptions {
   std::size_t max_url_bytes = 8 * 1024;      ///< request target (414 above)
   std::size_t max_connections_per_ip = 32;   ///< open connections from one client address; more are closed at once
   std::size_t max_connections = 1000;        ///< open connections in all
+  /// Browser origins allowed to call the API (CORS), e.g. "https://atlas.example"; "*" = any; empty = none.
+  std::vector<std::string> cors_origins;
+  std::string index_uid = "studies";  ///< the Meilisearch dialect's one index uid
+  std::string search_key;             ///< Meilisearch routes need `Authorization: Bearer <key>`; empty = open
+  std::string instantsearch_modules;  ///< node_modules folder with the /instantsearch/ page's npm packages; empty = none
   /// Receives one line per request ("GET /v1/search?q=x 200 1.3 ms"); null = no log.
   std::function<void(const std::string&)> access_log;
   EngineOptions engine;

@@ -240,6 +240,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void fail(int status, const std::string& message) { respond(server_.app.error(status, message), false); }
 
   void respond(HttpResponse answer, bool keep_alive) {
+    if (server_.app.finish) server_.app.finish(request_, answer);
     phase_ = Phase::writing;
     keep_alive_ = keep_alive && !server_.stopping;
     const bool head = request_.method == "HEAD";

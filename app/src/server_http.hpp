@@ -76,6 +76,9 @@ struct HttpApplication {
   /// when the request line was never complete.
   std::function<void(const std::string& method, const std::string& target, int status, double ms)> log;
   HeaderList default_headers;  ///< added to every response
+  /// Called with every response before it is written, errors included (CORS
+  /// headers); the request's headers are empty when they never completed.
+  std::function<void(const HttpRequest&, HttpResponse&)> finish;
 };
 
 class HttpServer {

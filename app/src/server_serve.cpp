@@ -13,7 +13,7 @@ namespace studysearch::app {
 namespace {
 
 struct ServeArgs {
-  std::string db, token_file;
+  std::string db, token_file, search_key_file;
   ServerOptions server;
 };
 
@@ -51,6 +51,7 @@ class SignalWatcher {
 
 int run_serve(ServeArgs a) {
   if (!a.token_file.empty()) a.server.token = read_token_file(a.token_file);
+  if (!a.search_key_file.empty()) a.server.search_key = read_token_file(a.search_key_file);
   auto log_mutex = std::make_shared<std::mutex>();
   a.server.access_log = [log_mutex](const std::string& line) {
     const std::lock_guard lock(*log_mutex);
@@ -108,6 +109,17 @@ void add_serve_command(CLI::App& app, std::function<void(std::function<int()>)> 
   cmd->add_option("--max-connections-per-ip", a->server.max_connections_per_ip,
                   "open connections from one client address; more are closed at once")
       ->capture_default_str()->check(CLI::Range(1, 100000));
+  // The Meilisearch dialect (README "Use with InstantSearch").
+  cmd->add_option("--cors-origin", a->server.cors_origins, "browser origin allowed to call the API (CORS), e.g. "
+                                                          "https://atlas.example; repeatable; * = any (default: none)")
+      ->allow_extra_args(false);
+  cmd->add_option("--index-uid", a->server.index_uid, "index uid of the Meilisearch routes")->capture_default_str();
+  cmd->add_option("--search-key-file", a->search_key_file, "file whose first line is the key the Meilisearch routes "
+                                                           "require as 'Authorization: Bearer <key>' (default: open)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--instantsearch-modules", a->server.instantsearch_modules,
+                  "node_modules folder of app/web/instantsearch (npm ci there) for the /instantsearch/ demo page")
+      ->check(CLI::ExistingDirectory);
   add_ranking_options(cmd, a->server.engine);
   cmd->callback([=] { set_action([=] { return run_serve(*a); }); });
 }
