@@ -7,7 +7,8 @@
 # instances on free ports, runs api.test.mjs (node:test) or browser.test.mjs,
 # and always stops the servers.
 set -euo pipefail
-bin=$1 src=$2 work=$3 mode=$4
+bin=$1 src=$2 mode=$4
+work=$3/$mode   # one folder per mode: ctest -j may run both at once
 
 mkdir -p "$work/test" "$work/page"
 cp "$src/tests/meili/package.json" "$src/tests/meili/package-lock.json" "$src/tests/meili/"*.mjs "$work/test/"
@@ -16,7 +17,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 (cd "$work/test" && npm ci --no-audit --no-fund --loglevel=error)
 if [ "$mode" = browser ]; then (cd "$work/page" && npm ci --no-audit --no-fund --loglevel=error); fi
 
-db="$work/index-$mode"
+db="$work/index"
 rm -rf "$db"
 "$bin" index --db "$db" --quiet "$src"/corpus/sample/*.jsonl
 
@@ -30,7 +31,7 @@ trap stop_servers EXIT
 # start_server NAME ARGS...: serve on a free port; sets $port.
 start_server() {
   local name=$1; shift
-  local log="$work/$name-$mode.log"
+  local log="$work/$name.log"
   "$bin" serve --db "$db" --port 0 "$@" 2> "$log" &
   pids+=($!)
   port=""
