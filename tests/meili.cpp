@@ -126,7 +126,7 @@ TEST_CASE("string filters: AND, OR, NOT, parentheses, IN, TO, comparisons, case-
   CHECK((r.year_from == studysearch::kMinYear && r.year_to == studysearch::kMaxYear));
 }
 
-TEST_CASE("empty filters are no filter; contradictions are valid and match nothing") {
+TEST_CASE("empty filters are no filter, and contradictions are valid and match nothing") {
   for (const json& none : {json(), json(""), json::array(), json::array({json::array()}), json("   ")}) {
     const auto r = filtered(none);
     CHECK((r.pem.empty() && r.journals.empty() && !r.year_from && !r.year_to));
@@ -243,7 +243,7 @@ TEST_CASE("bad parameters are 400 with Meilisearch's codes") {
 
 // ---- Meilisearch facet semantics ---------------------------------------------
 
-TEST_CASE("facetDistribution: native counts without an own filter; with one, only the selected values") {
+TEST_CASE("facetDistribution: native counts without an own filter, only the selected values with one") {
   studysearch::Facets f;
   f.pem = {{"required", 4}, {"not_required", 3}, {"unclear", 0}};
   f.journal = {{"BMJ Open", 5}, {"Brain", 2}, {"Sleep", 1}};
@@ -352,7 +352,7 @@ TEST_CASE("placeholder search, both pagination modes, limit 0 with totals and fa
   CHECK((got["totalHits"] == 0 && got["totalPages"] == 0 && got["facetDistribution"]["pem"].empty()));
 }
 
-TEST_CASE("multi-search answers in order; facet search; health and index") {
+TEST_CASE("multi-search answers in order, facet search finds values by word prefix, health and index answer") {
   const auto d = dialect();
   auto response = d.multi_search("", R"({"queries": [
       {"indexUid": "studies", "q": "fatigue", "facets": ["journal"], "limit": 1},
