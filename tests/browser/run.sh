@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # CTest wrapper of the browser test (tests/CMakeLists.txt: browser_search).
 #   run.sh STUDYSEARCH_BINARY SOURCE_DIR WORK_DIR
-# Installs playwright-core into WORK_DIR, indexes corpus/sample, starts
-# `studysearch serve --port 0`, runs test.mjs against it, always stops the server.
+# Installs playwright-core into WORK_DIR, indexes corpus/sample and the hostile
+# fixtures, starts `studysearch serve --port 0`, runs test.mjs against it (its
+# screenshots go to WORK_DIR/screens), always stops the server.
 set -euo pipefail
 bin=$1 src=$2 work=$3
 
@@ -28,11 +29,9 @@ if [ ${#inputs[@]} -eq 0 ]; then
 JSONL
   inputs=("$work/fallback.jsonl")
 fi
-# Plus one hostile record: markup in the data must show as text, never run.
-cat > "$work/hostile.jsonl" <<'JSONL'
-{"id":"zz-2024-markup-test","title":"Markup <img src=x onerror=\"window.__xss=1\"> <script>window.__xss=2</script> hostile title","authors":["Tester, Q"],"journal":"Test Journal","year":2024,"doi":"10.5555/markup.2024","summary":"A hostile summary with <script>window.__xss=3</script> and a fake <mark>zebrafish</mark> highlight.","pem":"unclear"}
-JSONL
-inputs+=("$work/hostile.jsonl")
+# Plus hostile records (tests/browser/hostile.jsonl): markup in every text
+# field and javascript:/data: sources must show as text, never run or link.
+inputs+=("$src/tests/browser/hostile.jsonl")
 "$bin" index --db "$db" "${inputs[@]}"
 
 log="$work/server.log"
