@@ -118,6 +118,9 @@ void add_ranking_options(CLI::App* cmd, EngineOptions& o) {
   cmd->add_option("--prf-terms", o.prf_terms, "pseudo-relevance feedback: expansion terms")->capture_default_str()->check(kCount)->group("Ranking");
   cmd->add_option("--prf-weight", o.prf_weight, "pseudo-relevance feedback: weight")->capture_default_str()->group("Ranking");
   cmd->add_option("--prf-min-words", o.prf_min_words, "feedback only for queries of this many words")->capture_default_str()->check(kCount)->group("Ranking");
+  cmd->add_option("--prf-term-docs", o.prf_term_docs, "feedback terms must occur in this many feedback documents (0 = all)")->capture_default_str()->check(kCount)->group("Ranking");
+  cmd->add_option("--proximity-weight", o.proximity_weight, "weight of consecutive query words found close together (0 = off)")->capture_default_str()->group("Ranking");
+  cmd->add_option("--proximity-window", o.proximity_window, "proximity: window in positions")->capture_default_str()->check(kCount)->group("Ranking");
   cmd->add_option("--all-words-first", o.all_words_first_max_words, "queries up to N words rank all-word matches first")
       ->capture_default_str()->check(kCount)->group("Ranking");
   cmd->add_flag_callback("--no-stopwords", [&o] { o.stopwords = false; }, "keep English stopwords in queries")->group("Ranking");

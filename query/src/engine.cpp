@@ -4,8 +4,9 @@
 //   2. terms, synonyms and phrases (ParsedQuery::plan): the match set as a
 //      bitmap and every match's BM25 weight from posting lists (ranker), the
 //      total and the disjunctive facets from the columns (facets), the page
-//      from a bounded heap (all words first for short queries; pseudo-relevance
-//      feedback for long ones);
+//      from a bounded heap (all words first for short queries; a bonus for
+//      consecutive query words close together; pseudo-relevance feedback for
+//      long ones);
 //   3. anything else (field ranges, multi-word synonyms): the same from
 //      Xapian's matcher, weighing every match;
 //   4. hits with snippets, and a did-you-mean when few studies matched.
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 
 #include "facets.hpp"
 #include "highlight.hpp"
@@ -236,11 +238,25 @@ struct SearchEngine::Impl {
     if (top.empty()) return terms;
     Xapian::RSet rset;
     for (Xapian::docid id : top) rset.add_document(id);
+    // A term must occur in at least prf_term_docs of the feedback studies (0:
+    // in all of them): words the top studies share, not one study's topic.
+    const std::size_t min_agree = options.prf_term_docs == 0 ? top.size() : options.prf_term_docs;
+    std::unordered_map<std::string, std::size_t> docs_with;
+    if (min_agree > 1)
+      for (Xapian::docid id : top)
+        for (auto t = db.termlist_begin(id), e = db.termlist_end(id); t != e; ++t) ++docs_with[*t];
     struct FreeText : Xapian::ExpandDecider {
+      const std::unordered_map<std::string, std::size_t>* docs_with;
+      std::size_t min_agree;
       bool operator()(const std::string& term) const override {
-        return !term.empty() && term[0] >= 'a' && term[0] <= 'z' && term.size() > 2;
+        if (term.empty() || term[0] < 'a' || term[0] > 'z' || term.size() <= 2) return false;
+        if (min_agree <= 1) return true;
+        auto it = docs_with->find(term);
+        return it != docs_with->end() && it->second >= min_agree;
       }
     } free_text;
+    free_text.docs_with = &docs_with;
+    free_text.min_agree = min_agree;
     const Xapian::ESet eset =
         enquire(db, parsed.any_words()).get_eset(static_cast<Xapian::termcount>(options.prf_terms), rset, &free_text);
     for (auto it = eset.begin(); it != eset.end(); ++it) terms.push_back(*it);
@@ -359,7 +375,11 @@ struct SearchEngine::Impl {
     if (!parsed.text_filters.empty()) matched &= match_set(h.db, snap, parsed.text_filters);
     job.counter.add_set(matched);
 
-    // 2. Pseudo-relevance feedback for long queries: reweights, never matches.
+    // 2. Proximity: consecutive query words close together in a study add a
+    //    share of their weight. Reweights only (the studies already match).
+    if (options.proximity_weight > 0 && !parsed.has_or) add_proximity(ranker, parsed);
+
+    // 3. Pseudo-relevance feedback for long queries: reweights, never matches.
     auto before = [&](const Ranked& a, const Ranked& b) {
       return a.score != b.score ? a.score > b.score : a.id < b.id;
     };
@@ -372,7 +392,7 @@ struct SearchEngine::Impl {
       for (const auto& term : expansion_terms(h.db, parsed, top)) ranker.add(ScoredLeaf{{term}, options.prf_weight});
     }
 
-    // 3. The page: studies passing every filter, in request order.
+    // 4. The page: studies passing every filter, in request order.
     const std::size_t window = request.offset + request.limit;
     if (request.limit == 0 || request.offset >= job.counter.total()) return;
     auto key = [&](Xapian::docid id) {
@@ -405,6 +425,22 @@ struct SearchEngine::Impl {
       Study study;
       job.hits.push_back(hit_from_document(h.db.get_document(page[i].id), i + 1, page[i].score, &study));
       if (job.studies) job.studies->push_back(std::move(study));
+    }
+  }
+
+  // Each pair of consecutive single-word concepts that a study has in query
+  // order within proximity_window positions ("risk ... stroke" for "risk of
+  // stroke", the stopword dropped) adds proximity_weight times the two words'
+  // BM25 weights. Not for OR queries (their concepts are alternatives).
+  void add_proximity(Ranker& ranker, const ParsedQuery& parsed) const {
+    const std::string* previous = nullptr;
+    for (const auto& part : parsed.plan) {
+      const ScoredLeaf* leaf = part.leaves.empty() ? nullptr : &part.leaves.front();
+      const std::string* word = leaf && !leaf->phrase && leaf->terms.size() == 1 ? &leaf->terms.front() : nullptr;
+      if (previous && word && *previous != *word)
+        ranker.add_near({*previous, *word}, options.proximity_weight,
+                        static_cast<Xapian::termcount>(options.proximity_window));
+      previous = word;
     }
   }
 

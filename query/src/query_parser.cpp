@@ -380,15 +380,25 @@ class Builder {
 
 }  // namespace
 
+// query/data/stopwords.txt, compiled in (stopwords_data.cpp.in).
+std::string_view bundled_stopwords();
+
 bool is_stopword(std::string_view word) {
-  static constexpr std::array<std::string_view, 64> kStopwords = {
-      "a",    "about", "after", "all",   "also",  "an",    "and",  "any",   "are",   "as",    "at",
-      "be",   "been",  "being", "but",   "by",    "can",   "could", "did",  "do",    "does",  "for",
-      "from", "had",   "has",   "have",  "how",   "i",     "if",    "in",   "into",  "is",    "it",
-      "its",  "may",   "me",    "more",  "my",    "no",    "not",   "of",   "on",    "or",    "our",
-      "so",   "such",  "than",  "that",  "the",   "their", "them",  "then", "there", "these", "they",
-      "this", "those", "to",    "was",   "we",    "were",  "what",  "which", "with"};
-  return std::find(kStopwords.begin(), kStopwords.end(), word) != kStopwords.end();
+  static const std::set<std::string, std::less<>> words = [] {
+    std::set<std::string, std::less<>> out;
+    std::string_view text = bundled_stopwords();
+    while (!text.empty()) {
+      const std::size_t end = std::min(text.find('\n'), text.size());
+      std::string_view line = text.substr(0, end);
+      text.remove_prefix(std::min(end + 1, text.size()));
+      line = line.substr(0, std::min(line.find('#'), line.size()));
+      while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
+      while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+      if (!line.empty()) out.emplace(line);
+    }
+    return out;
+  }();
+  return words.find(word) != words.end();
 }
 
 Xapian::Query ParsedQuery::finish(const Xapian::Query& positive) const {

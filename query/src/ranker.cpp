@@ -66,16 +66,7 @@ DocSet Ranker::add(const ScoredLeaf& leaf, double scale) {
     const Xapian::Query phrase(Xapian::Query::OP_PHRASE, leaf.terms.begin(), leaf.terms.end(),
                                static_cast<Xapian::termcount>(leaf.terms.size()));
     out = match_set(db_, snapshot_, phrase);
-    for (const auto& term : leaf.terms) {
-      const double tw = termweight(db_.get_termfreq(term), factor);
-      Xapian::PostingIterator it = db_.postlist_begin(term);
-      const Xapian::PostingIterator end = db_.postlist_end(term);
-      out.for_each([&](Xapian::docid id) {
-        if (it == end) return;
-        it.skip_to(id);
-        if (it != end && *it == id) scratch_.score[id] += sumpart(tw, it.get_wdf(), snapshot_.doclength[id]);
-      });
-    }
+    add_positional(out, leaf.terms, factor);
   } else if (!leaf.terms.empty()) {
     // One synonym: the wdf of all its terms together, weighed once.
     const double tw = termweight(synonym_termfreq(leaf.terms), factor);
@@ -91,6 +82,27 @@ DocSet Ranker::add(const ScoredLeaf& leaf, double scale) {
       scratch_.wdf[id] = 0;
     });
   }
+  touched_ |= out;
+  return out;
+}
+
+void Ranker::add_positional(const DocSet& where, const std::vector<std::string>& terms, double factor) {
+  for (const auto& term : terms) {
+    const double tw = termweight(db_.get_termfreq(term), factor);
+    Xapian::PostingIterator it = db_.postlist_begin(term);
+    const Xapian::PostingIterator end = db_.postlist_end(term);
+    where.for_each([&](Xapian::docid id) {
+      if (it == end) return;
+      it.skip_to(id);
+      if (it != end && *it == id) scratch_.score[id] += sumpart(tw, it.get_wdf(), snapshot_.doclength[id]);
+    });
+  }
+}
+
+DocSet Ranker::add_near(const std::vector<std::string>& terms, double factor, Xapian::termcount window) {
+  const Xapian::Query near(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(), window);
+  DocSet out = match_set(db_, snapshot_, near);
+  add_positional(out, terms, factor);
   touched_ |= out;
   return out;
 }

@@ -39,6 +39,9 @@ class Ranker {
   /// Adds the leaf's BM25 weight (times its factor and `scale`) to every
   /// document it matches, and returns those documents.
   DocSet add(const ScoredLeaf& leaf, double scale = 1.0);
+  /// Adds `factor` times the terms' BM25 weights to every document where the
+  /// terms occur in order within `window` positions (Xapian's OP_PHRASE).
+  DocSet add_near(const std::vector<std::string>& terms, double factor, Xapian::termcount window);
   double score(Xapian::docid id) const { return scratch_.score[id]; }
 
  private:
@@ -46,6 +49,7 @@ class Ranker {
   /// for an OR of the terms, combined pairwise from the rarest up.
   double synonym_termfreq(const std::vector<std::string>& terms) const;
   double termweight(double termfreq, double factor) const;
+  void add_positional(const DocSet& where, const std::vector<std::string>& terms, double factor);
   double sumpart(double termweight, std::uint32_t wdf, std::uint32_t length) const {
     const double normlen = std::max(length * len_factor_, params_.min_normlen);
     const double w = wdf;

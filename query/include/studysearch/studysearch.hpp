@@ -98,7 +98,9 @@ struct SearchResult {
   double took_ms = 0;
 };
 
-/// Ranking and limits. Defaults are the tuned values (see bench/RESULTS.md).
+/// Ranking and limits. Defaults are the tuned values: chosen on three judged
+/// collections by cross-validation, each on only if it is at least neutral on
+/// every collection and query-length class (bench/RANKING.md, issue 13).
 struct EngineOptions {
   /// k1 is high because field weights are already in the wdf (title x3,
   /// summary x2): 3.0 here is about 1.5 on raw counts. See bench/RANKING.md.
@@ -109,12 +111,26 @@ struct EngineOptions {
   std::size_t all_words_first_max_words = 4;
   /// Weight of synonym matches relative to the words typed (exact forms rank higher).
   double synonym_weight = 0.6;
-  /// Drop English stopwords from queries (kept inside "phrases").
+  /// Drop English stopwords from queries (kept inside "phrases"): the Snowball
+  /// list plus "also", "can", "may" (query/data/stopwords.txt), so question and
+  /// claim phrasing ("when", "why", "should", "between") carries no weight.
   bool stopwords = true;
-  /// Pseudo-relevance feedback: expand queries of at least `prf_min_words`
-  /// words with `prf_terms` terms from the top `prf_docs` results.
-  std::size_t prf_docs = 5, prf_terms = 10, prf_min_words = 5;
-  double prf_weight = 0.5;
+  /// Pseudo-relevance feedback: queries of at least `prf_min_words` words get
+  /// `prf_terms` terms from the top `prf_docs` results, each term found in at
+  /// least `prf_term_docs` of them (0 = in all), added at `prf_weight`.
+  /// Reweights only. Gentle on purpose: feedback from 5 studies for 5+ words
+  /// helped topic descriptions (MED, Cranfield) but cost claims 0.06 nDCG@10;
+  /// terms shared by all top 3 studies, for 8+ words, help the first two
+  /// and are neutral on claims.
+  std::size_t prf_docs = 3, prf_terms = 10, prf_min_words = 8;
+  double prf_weight = 0.4;
+  std::size_t prf_term_docs = 0;
+  /// Proximity: each pair of consecutive query words (after stopwords) that a
+  /// study has in order within `proximity_window` positions adds
+  /// `proximity_weight` times the two words' BM25 weights. 0 = off. Reweights
+  /// only; plain-word queries (the posting-list path) only.
+  double proximity_weight = 0.1;
+  std::size_t proximity_window = 3;
   std::size_t max_window = 10000;        ///< offset + limit cap
   std::size_t max_limit = 1000;          ///< limit cap
   std::size_t max_query_bytes = 4096;    ///< longer query text is limit_exceeded

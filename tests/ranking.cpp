@@ -1,0 +1,123 @@
+// Ranking knobs of issue 13 (bench/RANKING.md): the stopword list for question
+// and claim phrasing, proximity of consecutive query words, and feedback
+// terms shared by every feedback study. Each only reorders: totals, facets
+// and pages stay those of the words typed.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "studysearch/studysearch.hpp"
+#include "test_support.hpp"
+
+using namespace studysearch;
+using namespace studysearch::test;
+
+namespace {
+
+SearchRequest request(std::string text, std::size_t offset = 0, std::size_t limit = 10) {
+  SearchRequest r;
+  r.text = std::move(text);
+  r.offset = offset;
+  r.limit = limit;
+  r.snippets = false;
+  r.suggest = false;
+  return r;
+}
+
+std::vector<double> scores_of(const SearchResult& result) {
+  std::vector<double> out;
+  for (const auto& h : result.hits) out.push_back(h.score);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("question and claim words are dropped like other stopwords") {
+  TempDir dir;
+  build_index(dir.path(), {make_study("a", "Fatigue after exercise", "Fatigue was worse after exercise."),
+                           make_study("b", "Sleep", "Why sleep is unrefreshing, and when it improves."),
+                           make_study("c", "Exercise", "Exercise between sessions, during the day.")});
+  const SearchEngine engine = SearchEngine::open(dir.path());
+  // "why", "when", "should", "between", "during" carry no topic: the
+  // question finds and orders what its content words do.
+  const SearchResult plain = engine.search(request("fatigue exercise"));
+  for (const char* text : {"why does fatigue follow exercise", "should fatigue come between exercise",
+                           "when is fatigue during exercise"}) {
+    INFO(text);
+    const SearchResult asked = engine.search(request(text));
+    REQUIRE(!asked.hits.empty());
+    CHECK(asked.hits.front().id == "a");
+  }
+  CHECK(engine.search(request("when is fatigue during exercise")).total == plain.total);
+  CHECK(ids_of(engine.search(request("when is fatigue during exercise"))) == ids_of(plain));
+  // The question words alone are still searched (a query of nothing but stopwords).
+  CHECK(engine.search(request("why")).total == 1);
+  // Without stopword removal they match.
+  EngineOptions keep;
+  keep.stopwords = false;
+  CHECK(SearchEngine::open(dir.path(), keep).search(request("fatigue between")).total == 2);
+  CHECK(engine.search(request("fatigue between")).total == 1);
+}
+
+TEST_CASE("proximity ranks consecutive query words found together first, and only reorders") {
+  TempDir dir;
+  // The same words, as often, in studies of the same length: only their order differs.
+  build_index(dir.path(), {make_study("apart", "Report", "pain reported by patients with sore muscle"),
+                           make_study("together", "Report", "muscle pain reported by patients with sore"),
+                           make_study("reversed", "Report", "pain muscle reported by patients with sore"),
+                           make_study("other", "Report", "headache reported by patients with sore eyes")});
+  EngineOptions off;
+  off.proximity_weight = 0;
+  EngineOptions on;
+  on.proximity_weight = 0.1;
+  on.proximity_window = 3;
+  const SearchEngine without = SearchEngine::open(dir.path(), off), with = SearchEngine::open(dir.path(), on);
+  const SearchResult a = without.search(request("muscle pain")), b = with.search(request("muscle pain"));
+  REQUIRE(a.total == 3);
+  CHECK(b.total == a.total);
+  CHECK(b.facets.pem.size() == a.facets.pem.size());
+  CHECK(b.facets.year.size() == a.facets.year.size());
+  const std::vector<double> plain = scores_of(a);
+  CHECK(plain[0] == Approx(plain[2]));  // without proximity all three weigh the same
+  REQUIRE(b.hits.size() == 3);
+  CHECK(b.hits[0].id == "together");
+  CHECK(b.hits[0].score == Approx(plain[0] * 1.1));  // 0.1 x both words' weights
+  CHECK(b.hits[1].score == Approx(plain[0]));        // "pain muscle": not in query order
+}
+
+TEST_CASE("long queries with feedback and proximity: exact totals, and pages are slices of one ranking") {
+  const auto options = StudyGenerator::default_options();
+  StudyGenerator generator(test_seed(0x13ull), options);
+  const std::vector<Study> studies = generator.generate(400);
+  TempDir dir;
+  build_index(dir.path(), studies);
+  const SearchEngine defaults = SearchEngine::open(dir.path());
+  EngineOptions plain_options;
+  plain_options.prf_docs = 0;
+  plain_options.proximity_weight = 0;
+  const SearchEngine plain = SearchEngine::open(dir.path(), plain_options);
+  REQUIRE(defaults.options().prf_docs > 0);
+  REQUIRE(defaults.options().proximity_weight > 0);
+  std::size_t checked = 0;
+  for (int n = 0; n < 20; ++n) {
+    std::string text;
+    for (std::size_t i = 0, count = 9 + generator.random()() % 6; i < count; ++i)
+      text += (text.empty() ? "" : " ") + options.vocabulary[generator.random()() % options.vocabulary.size()];
+    INFO("query '" << text << "'");
+    const SearchResult one = defaults.search(request(text, 0, 30));
+    const SearchResult base = plain.search(request(text, 0, 30));
+    CHECK(one.total == base.total);
+    CHECK(one.facets.journal.size() == base.facets.journal.size());
+    for (std::size_t i = 0; i < one.facets.pem.size() && i < base.facets.pem.size(); ++i)
+      CHECK(one.facets.pem[i].count == base.facets.pem[i].count);
+    std::vector<std::string> paged;
+    for (std::size_t offset = 0; offset < 30; offset += 7)
+      for (const auto& h : defaults.search(request(text, offset, std::min<std::size_t>(7, 30 - offset))).hits)
+        paged.push_back(h.id);
+    CHECK(paged == ids_of(one));
+    checked += one.hits.size();
+  }
+  CHECK(checked > 0);
+}
