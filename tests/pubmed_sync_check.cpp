@@ -63,7 +63,11 @@ int dump(const char* path) {
   const Xapian::Database db(path);
   std::set<std::string> lines;
   for (auto it = db.metadata_keys_begin("studysearch.applied/"); it != db.metadata_keys_end("studysearch.applied/"); ++it)
-    lines.insert("ledger " + (*it).substr(20) + " " + db.get_metadata(*it));
+  {
+    // "<size> <sha256> <modified_ns>": the time is a hint that differs between copies of a file.
+    const std::string value = db.get_metadata(*it);
+    lines.insert("ledger " + (*it).substr(20) + " " + value.substr(0, value.find(' ', value.find(' ') + 1)));
+  }
   for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
     const std::string data = db.get_document(*it).get_data();
     static const std::regex id(R"re("id":"([^"]+)")re");
