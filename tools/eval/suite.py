@@ -9,11 +9,16 @@ Indexes MED, Cranfield and SciFact-train (data/eval/), runs every setting
   2. by query length (1-3 words, 4-7, 8+), the three collections pooled;
   3. nDCG@10 per collection x length class, and the worst cell against the
      plain-BM25 row (the first row; "never below plain BM25" is checked here);
-  4. with --grid: cross-validation of the grid over query folds. For each
-     fold every collection's training queries choose one global setting (best
-     mean over the collections of their mean nDCG@10, so MED's 30 queries count
-     as much as SciFact's 807); the held-out queries score it. Also
-     leave-one-collection-out: two collections choose, the third scores.
+  4. what the last row (the defaults) gains over every other row: the paired
+     per-query nDCG@10 difference and its standard error;
+  5. with --grid: cross-validation of the tuning rule (bench/RANKING.md) over
+     query folds. For each fold the training queries of all collections
+     choose one global setting: among the settings at least as good as the
+     first row (plain BM25) on every collection and every length class of 20+
+     training queries, the best mean over the collections of their mean
+     nDCG@10 (MED's 30 queries count as much as SciFact's 807); the held-out
+     queries score it. Also leave-one-collection-out: two collections choose,
+     the third scores.
 
 usage: tools/eval/suite.py [--build DIR] [--collections med,cranfield,scifact-train]
                            [--setting 'LABEL: ARGS' ...] [--grid NAME=V1,V2 ...] [--fixed ARGS]
@@ -50,16 +55,21 @@ CLASSES = ("1-3", "4-7", "8+")
 NAMED = ("med", "cranfield", "scifact-train")
 SHORT = {"med": "MED", "cranfield": "Cran", "scifact-train": "SciFact"}
 
-PLAIN = "--no-stopwords --synonym-weight 0 --all-words-first 0 --prf-docs 0 --k1 1.2 --b 0.75"
-OLD_DEFAULTS = "--k1 3.0 --b 0.75 --prf-docs 5 --prf-terms 10 --prf-weight 0.5 --prf-min-words 5"
-# The table's rows: the reference, the candidates measured for issue 13, the defaults.
+PLAIN = "--no-stopwords --synonym-weight 0 --all-words-first 0 --prf-docs 0 --proximity-weight 0 --k1 1.2 --b 0.75"
+# Every row spells out what differs from today's defaults (the last row), so
+# the table keeps its meaning when the defaults change.
+NO_PRF = "--prf-docs 0"
 ROWS = [
     ("plain BM25", PLAIN),
-    ("old defaults (k1 3, PRF 5/10/0.5 for 5+ words)", OLD_DEFAULTS),
-    ("old defaults, PRF off", "--k1 3.0 --prf-docs 0"),
-    ("defaults", ""),
+    ("old defaults (k1 3, PRF 5 docs/10 terms/0.5 for 5+ words, no proximity)",
+     "--prf-docs 5 --prf-terms 10 --prf-weight 0.5 --prf-min-words 5 --prf-term-docs 1 --proximity-weight 0"),
+    ("old defaults, PRF off (k1 3, stopwords, synonyms, all-words-first)", f"{NO_PRF} --proximity-weight 0"),
+    ("  + proximity 0.1 (window 3)", NO_PRF),
+    ("  + PRF 5/10/0.2 for 5+ words (weaker)",
+     "--prf-docs 5 --prf-terms 10 --prf-weight 0.2 --prf-min-words 5 --prf-term-docs 1"),
+    ("  + PRF 3 docs, shared terms, 0.4, for 5+ words", "--prf-min-words 5"),
+    ("defaults: + PRF 3 docs, shared terms, 0.4, for 8+ words", ""),
 ]
-
 
 def die(message: str) -> None:
     print(f"suite.py: {message}", file=sys.stderr)
@@ -262,11 +272,69 @@ def print_tables(collections: list[Collection], labels: list[str], figs: list[di
     print(table(header, rows))
 
 
+def paired(collections: list[Collection], a: list[dict], b: list[dict]) -> dict:
+    """Mean and standard error of the per-query nDCG@10 difference a - b, per
+    collection and per pooled length class."""
+    out, pooled = {}, {k: [] for k in CLASSES}
+    for ci, c in enumerate(collections):
+        diffs = [a[ci][q]["ndcg@10"] - b[ci][q]["ndcg@10"] for q in sorted(a[ci])]
+        out[c.name] = diffs
+        for q in sorted(a[ci]):
+            pooled[c.classes.get(q, "8+")].append(a[ci][q]["ndcg@10"] - b[ci][q]["ndcg@10"])
+    out.update(pooled)
+
+    def summary(xs: list[float]) -> tuple[float, float]:
+        if not xs:
+            return float("nan"), float("nan")
+        return statistics.mean(xs), (statistics.stdev(xs) / len(xs) ** 0.5 if len(xs) > 1 else float("nan"))
+    return {k: summary(v) for k, v in out.items()}
+
+
+def print_ablation(collections: list[Collection], labels: list[str], results: list[list[dict]]) -> None:
+    """What the last row (the defaults) gains over every other row, with standard errors."""
+    names = [c.name for c in collections]
+    print(f"\n### Last row minus each row: paired nDCG@10 difference +- standard error "
+          f"(a setting counts as neutral or better when the difference is > -1 SE)\n")
+    header = ["last row minus"] + [SHORT.get(n, n) for n in names] + [f"{k} words" for k in CLASSES]
+    rows = []
+    for label, r in zip(labels[:-1], results[:-1]):
+        d = paired(collections, results[-1], r)
+        rows.append([label] + [f"{d[k][0]:+.4f} +- {d[k][1]:.4f}" for k in names + list(CLASSES)])
+    print(table(header, rows))
+
+
+def crossvalidate_choose_on(collections: list[Collection], settings, results, reference,
+                            train: list[list[str]] | None = None) -> int:
+    """Index of the setting the tuning rule picks on `train` (default: all queries)."""
+    if train is None:
+        train = [sorted(reference[ci]) for ci in range(len(collections))]
+
+    def by_collection(r: list[dict]) -> list[float]:
+        return [mean_of(r[ci], train[ci], "ndcg@10") for ci in range(len(collections))]
+
+    def by_class(r: list[dict]) -> list[float]:
+        out = []
+        for k in CLASSES:
+            xs = [r[ci][q]["ndcg@10"] for ci, c in enumerate(collections) for q in train[ci] if c.classes.get(q) == k]
+            out.append(sum(xs) / len(xs) if len(xs) >= 20 else float("inf"))
+        return out
+    ref = by_collection(reference) + by_class(reference)
+    eligible = [si for si in range(len(settings))
+                if all(x >= y - 1e-12 for x, y in zip(by_collection(results[si]) + by_class(results[si]), ref)
+                       if y != float("inf"))]
+    return max(eligible or range(len(settings)), key=lambda si: (statistics.mean(by_collection(results[si])), -si))
+
+
 def crossvalidate(args, collections: list[Collection], settings: list[tuple[str, list[str]]],
-                  results: list[list[dict]]) -> dict:
-    """Held-out per-query scores of 'choose one global setting on the training folds'."""
+                  results: list[list[dict]], reference: list[dict]) -> dict:
+    """Held-out per-query scores of the tuning rule: on the training queries, the
+    settings at least as good as `reference` (plain BM25) on every collection
+    and every length class with 20+ training queries are eligible; the one with
+    the best mean over the collections of their mean nDCG@10 is chosen (the best
+    of all if none is eligible) and scored on the held-out queries."""
     held = [{} for _ in collections]  # per collection: qid -> list of held-out score dicts (one per repeat)
     picks: dict[str, int] = {}
+
     for rep in range(args.repeats):
         folds_of = []
         for ci, c in enumerate(collections):
@@ -274,24 +342,22 @@ def crossvalidate(args, collections: list[Collection], settings: list[tuple[str,
             random.Random(args.seed + rep).shuffle(qids)
             folds_of.append([qids[f:: args.folds] for f in range(args.folds)])
         for f in range(args.folds):
-            def train_score(si: int) -> float:
-                return statistics.mean(
-                    mean_of(results[si][ci], [q for g, fold in enumerate(folds_of[ci]) if g != f for q in fold],
-                            "ndcg@10") for ci in range(len(collections)))
-            best = max(range(len(settings)), key=lambda si: (train_score(si), -si))
+            train = [[q for g, fold in enumerate(folds_of[ci]) if g != f for q in fold] for ci in range(len(collections))]
+            best = crossvalidate_choose_on(collections, settings, results, reference, train)
             picks[settings[best][0]] = picks.get(settings[best][0], 0) + 1
             for ci in range(len(collections)):
                 for q in folds_of[ci][f]:
                     held[ci].setdefault(q, []).append(results[best][ci][q])
     averaged = [{q: {m: statistics.mean(s[m] for s in xs) for m in METRICS} for q, xs in h.items()} for h in held]
-    # Leave one collection out: the others choose.
+    # Leave one collection out: the others choose (same rule, on all their queries).
     loco = {}
     for ci, c in enumerate(collections):
         others = [cj for cj in range(len(collections)) if cj != ci]
         if not others:
             break
-        best = max(range(len(settings)), key=lambda si: (statistics.mean(
-            mean_of(results[si][cj], sorted(results[si][cj]), "ndcg@10") for cj in others), -si))
+        sub = [collections[cj] for cj in others]
+        best = crossvalidate_choose_on(sub, settings, [[r[cj] for cj in others] for r in results],
+                                       [reference[cj] for cj in others])
         loco[c.name] = (settings[best][0], results[best][ci])
     return {"per_query": averaged, "picks": picks, "loco": loco}
 
@@ -331,15 +397,19 @@ def main() -> None:
         print(f"  {label}: {' '.join(a) or '(no options)'}")
     row_figs = [figures(collections, r) for r in results[: len(rows)]]
     print_tables(collections, [label for label, _ in rows], row_figs, "Settings")
+    if len(rows) > 1:
+        print_ablation(collections, [label for label, _ in rows], results[: len(rows)])
     report = {"rows": [{"label": label, "args": a, **f} for (label, a), f in zip(rows, row_figs)]}
 
     if grid:
         grid_results = results[len(rows):]
-        cv = crossvalidate(args, collections, grid, grid_results)
+        cv = crossvalidate(args, collections, grid, grid_results, results[0])
         cv_fig = figures(collections, cv["per_query"])
         print(f"\n{args.folds}-fold cross-validation over query folds, seeds {args.seed}.."
-              f"{args.seed + args.repeats - 1}, {len(grid)} settings: "
-              f"each fold's training queries (all collections) choose one global setting")
+              f"{args.seed + args.repeats - 1}, {len(grid)} settings: each fold's training queries (all "
+              f"collections) choose one global setting: among those at least as good as the first row "
+              f"({rows[0][0]}) on every collection and every length class of 20+ training queries, the best "
+              f"mean nDCG@10 over the collections")
         print("  chosen: " + ", ".join(f"{k} x{n}" for k, n in sorted(cv["picks"].items(), key=lambda x: -x[1])))
         print_tables(collections, [row_figs[0] and rows[0][0], "cross-validated (held-out)"],
                      [row_figs[0], cv_fig], "Cross-validated")
