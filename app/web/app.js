@@ -702,13 +702,19 @@ function renderPager(s, total) {
     button.dataset.page = String(p);
     button.setAttribute('aria-label', `Page ${p}`);
     if (p === s.page) button.setAttribute('aria-current', 'page');
-    button.addEventListener('click', () => { change({ page: p }); el.results.focus(); });
+    button.addEventListener('click', () => { change({ page: p }); toResults(); });
     item.append(button);
     return item;
   }));
   el.prev.disabled = s.page <= 1;
   el.next.disabled = s.page >= last;
   el.pager.hidden = total <= PAGE_SIZE && s.page <= 1;
+}
+
+// After paging: the top of the new page (count, chips, any error) in view, focus on the list.
+function toResults() {
+  el.results.focus({ preventScroll: true });
+  el.results.scrollIntoView({ block: 'start' });
 }
 
 function setPagerEnabled(enabled) {
@@ -998,8 +1004,8 @@ el.back.addEventListener('click', (event) => {
 });
 
 el.sort.addEventListener('change', () => change({ sort: el.sort.value }));
-el.prev.addEventListener('click', () => { change({ page: Math.max(1, state.page - 1) }); el.results.focus(); });
-el.next.addEventListener('click', () => { change({ page: state.page + 1 }); el.results.focus(); });
+el.prev.addEventListener('click', () => { change({ page: Math.max(1, state.page - 1) }); toResults(); });
+el.next.addEventListener('click', () => { change({ page: state.page + 1 }); toResults(); });
 el.clear.addEventListener('click', () => change({ filters: {}, year_from: '', year_to: '', year_unknown: false }));
 el.dymLink.addEventListener('click', (event) => {
   event.preventDefault();
