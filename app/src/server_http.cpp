@@ -47,16 +47,18 @@ class Session;
 struct HttpServer::Impl {
   HttpLimits limits;
   HttpApplication app;
+  // Touched on the I/O thread only. Declared before io: a handler still queued
+  // when io is destroyed may own the last reference to a Session, whose
+  // destructor updates these.
+  std::unordered_map<std::string, std::size_t> per_address;
+  std::size_t connections = 0;
+  std::list<std::weak_ptr<Session>> sessions;
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
   asio::steady_timer accept_retry{io};
   asio::thread_pool workers;  // declared after io: joined before io goes away
   std::atomic<bool> stopping{false};
   int port = -1;
-  // The fields below are touched on the I/O thread only.
-  std::unordered_map<std::string, std::size_t> per_address;
-  std::size_t connections = 0;
-  std::list<std::weak_ptr<Session>> sessions;
 
   Impl(HttpLimits l, HttpApplication a)
       : limits(l), app(std::move(a)), workers(std::max<std::size_t>(1, l.workers)) {}
