@@ -302,12 +302,32 @@ TEST_CASE("updates revise, delete and drop citations that lost their abstract", 
     CHECK(deleted_before.deleted == 0);
     CHECK(writer.document_count() == 4);
   }
-  SECTION("the same PMID as a study in two files of one run is refused, as for every format") {
+  SECTION("one run over all three files ends where three runs do: a later version of a PMID replaces the earlier") {
     TempDir other;
     auto writer = IndexWriter::open(other.file("index"));
-    CHECK_THROWS_WITH(writer.index_files({kFiles + "pubmed99n0001.xml", kFiles + "pubmed99n0002.xml"}),
-                      Catch::Contains("duplicate id 'pmid-9000001'"));
-    CHECK(writer.document_count() == 0);
+    const IndexReport report = writer.index_files(
+        {kFiles + "pubmed99n0001.xml", kFiles + "pubmed99n0002.xml", kFiles + "pubmed99n0003.xml"});
+    CHECK(report.issues.empty());
+    const auto together = test::stored_studies(SearchEngine::open(other.file("index")));
+    CHECK(together.size() == 3);
+    REQUIRE(together.count("pmid-9000001"));
+    CHECK(together.at("pmid-9000001").title == "Revised: graded exercise in myalgic encephalomyelitis");
+    CHECK(together.count("pmid-9000003"));
+    CHECK(together.count("pmid-9000006"));
+  }
+  SECTION("two versions of one PMID in one file: the later one is indexed") {
+    TempDir other;
+    const std::string citation =
+        "<PubmedArticle><MedlineCitation><PMID Version=\"@\">9100001</PMID><Article><ArticleTitle>T</ArticleTitle>"
+        "<Abstract><AbstractText>A</AbstractText></Abstract></Article></MedlineCitation></PubmedArticle>\n";
+    std::string first = citation, second = citation;
+    first.replace(first.find('@'), 1, "1").replace(first.find(">T<") + 1, 1, "Version one");
+    second.replace(second.find('@'), 1, "2").replace(second.find(">T<") + 1, 1, "Version two");
+    test::write_text_file(other.file("versions.xml"), "<PubmedArticleSet>\n" + first + second + "</PubmedArticleSet>\n");
+    auto writer = IndexWriter::open(other.file("index"));
+    const IndexReport report = writer.index_files({other.file("versions.xml")});
+    CHECK(report.added == 1);
+    CHECK(test::stored_studies(SearchEngine::open(other.file("index"))).at("pmid-9100001").title == "Version two");
   }
 }
 

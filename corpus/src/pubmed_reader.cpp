@@ -330,7 +330,7 @@ class PubmedParser {
       else problems.push_back(std::move(problem));
     }
     if (problems.empty()) {
-      if (sink_.on_study) sink_.on_study(SourcedStudy{std::move(study), file_, citation_line_});
+      if (sink_.on_study) sink_.on_study(SourcedStudy{std::move(study), file_, citation_line_, true});
       return;
     }
     for (auto& problem : problems)

@@ -91,7 +91,7 @@ struct Validation {
     std::size_t line = 0;
     std::size_t order = 0;  // position among studies and deletions
   };
-  std::unordered_map<std::string, Seen> first_seen;          // id -> first study of that id
+  std::unordered_map<std::string, Seen> first_seen;          // id -> first study of that id (latest revision)
   std::set<std::pair<std::string, std::size_t>> left_out;    // (file, line): duplicates, superseded
   std::unordered_map<std::string, std::size_t> deletions;    // id -> order of its last deletion
   std::vector<RecordIssue> issues;
@@ -105,6 +105,11 @@ struct Validation {
     auto [it, inserted] = first_seen.emplace(record.study.id, Seen{record.file, record.line, order++});
     if (inserted) {
       ++valid;
+      return;
+    }
+    if (record.revision) {  // the later version wins; the earlier one is not written
+      left_out.emplace(it->second.file, it->second.line);
+      it->second = Seen{record.file, record.line, order - 1};
       return;
     }
     left_out.emplace(record.file, record.line);

@@ -27,6 +27,9 @@ struct SourcedStudy {
   Study study;
   std::string file;
   std::size_t line = 0;
+  /// A version that replaces an earlier record of the same id in the same run
+  /// (PubMed: a revised or re-versioned citation) instead of being a duplicate.
+  bool revision = false;
 };
 
 struct ReaderOptions {

@@ -97,8 +97,9 @@ class IndexWriter {
 
   /// Reads, validates and indexes files (see read_file). All records are
   /// validated before anything is written; duplicate ids in one run are issues
-  /// naming both places. Without skip_invalid, any issue means nothing is
-  /// written and Error{invalid_input} is thrown; its message is one line per
+  /// naming both places, except revisions (SourcedStudy::revision, PubMed
+  /// citations), where the later record replaces the earlier one. Without
+  /// skip_invalid, any issue means nothing is written and Error{invalid_input} is thrown; its message is one line per
   /// issue ("file:line: field: reason") after a summary line. Replaces studies by id.
   /// Deletions from readers (PubMed DeleteCitation, citations without an
   /// abstract) are part of the same commit: for each id the last word in input
