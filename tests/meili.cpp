@@ -387,6 +387,11 @@ TEST_CASE("errors are {message, code, type, link}: unknown index, bad filter ins
   got = body(response);
   CHECK(got["code"] == "invalid_search_filter");
   CHECK_THAT(got["message"].get<std::string>(), Catch::StartsWith("Inside `.queries[1]`:"));
+  json many = {{"queries", json::array()}};
+  for (int i = 0; i < 33; ++i) many["queries"].push_back({{"indexUid", "studies"}});
+  CHECK(d.multi_search("", many.dump()).status == 400);  // at most 32 queries per request
+  many["queries"].erase(many["queries"].begin());
+  CHECK(d.multi_search("", many.dump()).status == 200);
   CHECK(d.search("", "studies", "{not json").status == 400);
   CHECK(d.search("", "studies", std::string(100, '[') + std::string(100, ']')).status == 400);
 

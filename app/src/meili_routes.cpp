@@ -11,7 +11,7 @@ namespace {
 using json = nlohmann::json;
 using ordered = nlohmann::ordered_json;
 
-constexpr std::size_t kMaxQueries = 100;   // per multi-search
+constexpr std::size_t kMaxQueries = 32;    // per multi-search (InstantSearch sends 1 + one per refined group)
 constexpr int kMaxJsonDepth = 32;         // like records: deeper bodies are refused, not parsed
 
 json parse_body(std::string_view body) {
