@@ -724,8 +724,10 @@ function setPagerEnabled(enabled) {
 
 // ---- the result list ----
 
-function syncControls(s) {
-  if (el.q.value !== s.q) el.q.value = s.q;
+// `typed`: leave the search box alone (an answer arriving while the reader
+// types must not put back the text it was asked for).
+function syncControls(s, typed = false) {
+  if (!typed && el.q.value !== s.q) el.q.value = s.q;
   el.sort.value = effectiveSort(s);
   const year = groups.get('year');
   if (year) year.sync(s);
@@ -773,7 +775,7 @@ function render(s, result) {
   el.range.textContent = total ? `${first}–${last} of ${total.toLocaleString('en')}` : '';
   renderPager(s, total);
   renderFacets(result.facets, s);
-  syncControls(s);
+  syncControls(s, true);
 }
 
 function setBusy(busy) {
