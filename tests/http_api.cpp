@@ -7,6 +7,11 @@
 #include <mutex>
 #include <thread>
 #include <zlib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "json_io.hpp"
 #include "server.hpp"
@@ -591,4 +596,80 @@ TEST_CASE("an id with a NUL byte is quoted in the 404 message, not cut at the NU
   CHECK(expect_error(f.get("/v1/studies/%00"), 404, "not_found") == "no study with id \"\\u0000\"");
   CHECK(expect_error(f.get("/v1/studies/a%00b/similar"), 404, "not_found") == "no study with id \"a\\u0000b\"");
   CHECK_THAT(expect_error(f.remove("x%00y", kToken), 404, "not_found"), Catch::Contains("\"x\\u0000y\""));
+}
+
+// ---- the wire itself: pipelining, Expect: 100-continue ----
+
+namespace {
+
+// A raw loopback connection, for what httplib::Client never sends.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    REQUIRE(fd_ >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  }
+  ~RawConnection() { ::close(fd_); }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  void send(const std::string& data) { REQUIRE(::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size())); }
+
+  // Everything received until `count` occurrences of `marker` are in, the peer
+  // closes, or 5 s pass.
+  std::string receive_until(const std::string& marker, std::size_t count = 1) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (occurrences(marker) < count && std::chrono::steady_clock::now() < end) {
+      pollfd ready{fd_, POLLIN, 0};
+      if (::poll(&ready, 1, 100) <= 0) continue;
+      char buffer[4096];
+      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) break;
+      received_.append(buffer, static_cast<std::size_t>(n));
+    }
+    return received_;
+  }
+
+ private:
+  std::size_t occurrences(const std::string& marker) const {
+    std::size_t found = 0;
+    for (auto at = received_.find(marker); at != std::string::npos; at = received_.find(marker, at + 1)) ++found;
+    return found;
+  }
+  int fd_;
+  std::string received_;
+};
+
+}  // namespace
+
+TEST_CASE("pipelined requests on one connection are all answered, in order") {
+  Fixture f;
+  RawConnection c(f.server->port());
+  c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/studies/none HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string got = c.receive_until("HTTP/1.1 ", 2);
+  const auto first = got.find("HTTP/1.1 200"), second = got.find("HTTP/1.1 404");
+  REQUIRE(first != std::string::npos);
+  REQUIRE(second != std::string::npos);
+  CHECK(first < second);
+}
+
+TEST_CASE("a write with Expect: 100-continue gets 100 Continue, then its answer; without the token no body is asked for") {
+  Fixture f;
+  const std::string line = jsonl(study("expect-2023-study", "Expect", "J", 2023, Pem::required, "Continue zebrafish."));
+  {
+    RawConnection c(f.server->port());
+    c.send("POST /v1/studies HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + kToken + "\r\nContent-Length: " +
+           std::to_string(line.size()) + "\r\nExpect: 100-continue\r\n\r\n");
+    CHECK_THAT(c.receive_until("\r\n\r\n"), Catch::StartsWith("HTTP/1.1 100 Continue"));
+    c.send(line);
+    CHECK_THAT(c.receive_until("\"added\":1"), Catch::Contains("HTTP/1.1 200") && Catch::Contains("\"added\":1"));
+  }
+  RawConnection c(f.server->port());
+  c.send("POST /v1/studies HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n");
+  CHECK_THAT(c.receive_until("\r\n\r\n"), Catch::StartsWith("HTTP/1.1 401"));
+  CHECK(body_of(f.get("/v1/search?q=zebrafish"))["total"] == 1);
 }
