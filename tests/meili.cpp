@@ -122,6 +122,10 @@ TEST_CASE("string filters: AND, OR, NOT, parentheses, IN, TO, comparisons, case-
   CHECK((r.year_from == studysearch::kMinYear && r.year_to == studysearch::kMaxYear));
   r = filtered("evidence_level = e2 OR evidence_level = E3");
   CHECK(r.evidence_levels == std::vector<std::string>{"E2", "E3"});
+  r = filtered("year < 1990 OR year NOT EXISTS");  // SearchRequest::year_unknown
+  CHECK((r.year_unknown && r.year_from == studysearch::kMinYear && r.year_to == 1989));
+  r = filtered("NOT year EXISTS");
+  CHECK((r.year_unknown && !r.year_from && !r.year_to));
   r = filtered("year >= 1500");  // every year a record can have
   CHECK((r.year_from == studysearch::kMinYear && r.year_to == studysearch::kMaxYear));
 }
@@ -134,6 +138,7 @@ TEST_CASE("empty filters are no filter, and contradictions are valid and match n
   filtered("pem = required AND pem = unclear", false);
   filtered("year > 2100", false);
   filtered("year = 2019.5", false);
+  CHECK(!filtered("year >= 1500").year_unknown);
   filtered("journal IN []", false);
   const auto r = filtered("pem = maybe OR pem = required");  // a value no study has adds nothing
   CHECK(r.pem == std::vector<Pem>{Pem::required});
@@ -262,6 +267,11 @@ TEST_CASE("facetDistribution: native counts without an own filter, only the sele
   CHECK(d["pem"] == json::parse(R"({"required": 4})"));
   CHECK(d["journal"] == json::parse(R"({"BMJ Open": 5})"));
   CHECK(d["year"] == json::parse(R"({"2019": 2, "2020": 3})"));
+
+  SearchRequest yearless;
+  yearless.year_unknown = true;
+  d = json::parse(meili::facet_distribution(f, yearless, {"year"}).dump());
+  CHECK(d["year"].empty());  // only studies without a year pass
 }
 
 TEST_CASE("through the engine: facetDistribution equals the native disjunctive counts of unfiltered groups") {
@@ -348,6 +358,10 @@ TEST_CASE("placeholder search, both pagination modes, limit 0 with totals and fa
   CHECK(got["hits"].empty());
   CHECK(got["estimatedTotalHits"] == n);
   CHECK(got["facetDistribution"]["pem"] == json::parse(R"({"required": 3, "not_required": 2, "unclear": 1})"));
+  got = body(d.search("", "studies", R"({"filter": "year NOT EXISTS", "facets": ["year"]})"));
+  REQUIRE(got["hits"].size() == 1);
+  CHECK(got["hits"][0]["id"] == "f-none");
+  CHECK(got["facetDistribution"]["year"].empty());
   got = body(d.search("", "studies", R"({"filter": "year > 2100", "facets": ["pem"], "hitsPerPage": 10})"));
   CHECK((got["totalHits"] == 0 && got["totalPages"] == 0 && got["facetDistribution"]["pem"].empty()));
 }

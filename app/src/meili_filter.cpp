@@ -414,8 +414,13 @@ bool resolve(const Conjunction& all, const std::map<std::string, std::string>& d
       possible = false;
       continue;
     }
-    if (chosen.front() == kMissing)
+    if (is_year(attribute) && chosen.front() == kMissing) {  // SearchRequest::year_unknown: "or no year"
+      request.year_unknown = true;
+      chosen.erase(chosen.begin());
+      if (chosen.empty()) continue;
+    } else if (chosen.front() == kMissing) {
       unsupported("a `" + attribute + "` condition that also matches studies without a " + attribute);
+    }
     if (attribute == "pem") {
       for (const auto& v : chosen) request.pem.push_back(*parse_pem(v));
     } else if (attribute == "evidence_level") {

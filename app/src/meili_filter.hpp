@@ -8,7 +8,8 @@
 // Keywords (AND OR NOT TO IN) are case-insensitive; quote a value that is one.
 //
 // The result must be something SearchRequest can say: per field one OR
-// group, ANDed across fields; year one inclusive range. So OR across two
+// group, ANDed across fields; year one inclusive range, and/or yearless
+// studies (`year NOT EXISTS`, `year < 1990 OR year NOT EXISTS`). So OR across two
 // fields, `journal != X` (it also matches studies without a journal), or
 // `year != 2019` (two ranges) are a 400 invalid_search_filter that says so,
 // never silently dropped. A filter that matches nothing (`year > 2100`,

@@ -145,7 +145,10 @@ std::optional<bool> selected(const std::string& group, const std::string& value,
     return std::find(r.evidence_levels.begin(), r.evidence_levels.end(), value) != r.evidence_levels.end();
   }
   // year: the value is a year (never "unknown": handled by the caller)
-  if (!r.year_from && !r.year_to) return std::nullopt;
+  if (!r.year_from && !r.year_to) {
+    if (r.year_unknown) return false;  // only yearless studies pass
+    return std::nullopt;
+  }
   const int year = std::stoi(value);
   return (!r.year_from || year >= *r.year_from) && (!r.year_to || year <= *r.year_to);
 }
