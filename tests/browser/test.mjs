@@ -78,7 +78,7 @@ const pemCounts = (result) => Object.fromEntries(result.facets.pem.map((v) => [v
 
 // One screenshot per state at 1280 px and at 375 px, then back to the size it had.
 const written = [];
-async function snap(page, name, { narrowOnly = false } = {}) {
+async function snap(page, name, { narrowOnly = false, fullPage = false } = {}) {
   const size = page.viewportSize();
   for (const viewport of narrowOnly ? [NARROW] : [WIDE, NARROW]) {
     if (page.viewportSize().width !== viewport.width) {
@@ -86,7 +86,7 @@ async function snap(page, name, { narrowOnly = false } = {}) {
       await page.waitForTimeout(150);
     }
     const path = `${screens}/${name}-${viewport.width}.png`;
-    await page.screenshot({ path, fullPage: false });
+    await page.screenshot({ path, fullPage });
     written.push(path);
   }
   if (page.viewportSize().width !== size.width) {
@@ -369,7 +369,7 @@ try {
   assert.equal(new URLSearchParams(third.url.split('?')[1]).get('page'), '3');
   assert.equal(await page.locator('#pages [aria-current="page"]').textContent(), '3');
   assert.ok((await page.locator('#range').textContent()).startsWith('21–'));
-  await snap(page, 'page-3');
+  await snap(page, 'page-3', { fullPage: true });  // the list and the pager under it
 
   step('inverted years: a message next to the inputs, nothing is searched');
   await page.fill('#year-from', '2020');
@@ -402,11 +402,32 @@ try {
   assert.match(await page.locator('#error').textContent(), /simulated outage/);
   const enabled = await page.locator('#pager button:not([disabled])').count();
   assert.equal(enabled, 0, 'every pager button is disabled in the error state');
-  await snap(page, 'error');
+  await snap(page, 'error', { fullPage: true });  // the message above, the disabled pager below
   await page.unroute('**/v1/search?**');
   await page.press('#q', 'Enter');
   await page.locator('#error').waitFor({ state: 'hidden', timeout: 10000 });
   assert.ok(await page.locator('#pager button:not([disabled])').count() > 0, 'the pager works again');
+
+  step('facet groups come from the API answer alone: "criteria" by its label, an unknown group by a readable name');
+  await page.route('**/v1/search?**', async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    body.facets.criteria = [{ value: 'CCC', count: 3 }, { value: 'Fukuda', count: 2 }];
+    body.facets.funding_source = [{ value: 'Public', count: 2 }, { value: 'Charity', count: 1 }];
+    await route.fulfill({ response, json: body });
+  });
+  await page.goto(`${base}/?q=${query}`);
+  await waitForResults(page, query);
+  assert.equal(await page.locator('#criteria-facet legend').textContent(), 'Diagnostic criteria');
+  assert.equal(await page.locator('#funding_source-facet legend').textContent(), 'Funding source');
+  assert.deepEqual(await page.locator('#funding_source-list > li').evaluateAll((items) => items.map((li) => li.dataset.value)),
+    ['Public', 'Charity']);
+  await page.locator('#funding_source-list > li').first().locator('input').check();
+  await waitForFilters(page, 'funding_source=Public');
+  assert.equal(new URL(page.url()).searchParams.get('funding_source'), 'Public', 'the filter is in the URL');
+  assert.deepEqual(await page.locator('#chips .chip-text').allTextContents(), ['Funding source: Public']);
+  await snap(page, 'new-groups');
+  await page.unroute('**/v1/search?**');
 
   step('markup in the index shows as text and never runs; only http(s) sources become links');
   await page.fill('#q', 'zebrafish');
