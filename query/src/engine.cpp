@@ -375,20 +375,21 @@ struct SearchEngine::Impl {
     if (!parsed.text_filters.empty()) matched &= match_set(h.db, snap, parsed.text_filters);
     job.counter.add_set(matched);
 
-    // 2. Proximity: consecutive query words close together in a study add a
-    //    share of their weight. Reweights only (the studies already match).
-    if (options.proximity_weight > 0 && !parsed.has_or) add_proximity(ranker, parsed);
-
-    // 3. Pseudo-relevance feedback for long queries: reweights, never matches.
     auto before = [&](const Ranked& a, const Ranked& b) {
       return a.score != b.score ? a.score > b.score : a.id < b.id;
     };
+    auto best_by_score = [&](std::size_t k) {
+      return best(matched, k, before, [&](Xapian::docid id) { return Ranked{id, ranker.score(id), 0}; });
+    };
+
+    // 2. Proximity: consecutive query words close together in one of the top
+    //    studies add a share of their weight. Reweights only.
+    if (options.proximity_weight > 0 && !parsed.has_or) add_proximity(ranker, parsed, best_by_score);
+
+    // 3. Pseudo-relevance feedback for long queries: reweights, never matches.
     if (!job.tiers && feedback_applies(parsed)) {
       std::vector<Xapian::docid> top;
-      for (const Ranked& r : best(matched, options.prf_docs, before, [&](Xapian::docid id) {
-             return Ranked{id, ranker.score(id), 0};
-           }))
-        top.push_back(r.id);
+      for (const Ranked& r : best_by_score(options.prf_docs)) top.push_back(r.id);
       for (const auto& term : expansion_terms(h.db, parsed, top)) ranker.add(ScoredLeaf{{term}, options.prf_weight});
     }
 
@@ -431,17 +432,26 @@ struct SearchEngine::Impl {
   // Each pair of consecutive single-word concepts that a study has in query
   // order within proximity_window positions ("risk ... stroke" for "risk of
   // stroke", the stopword dropped) adds proximity_weight times the two words'
-  // BM25 weights. Not for OR queries (their concepts are alternatives).
-  void add_proximity(Ranker& ranker, const ParsedQuery& parsed) const {
+  // BM25 weights. Only the top kProximityDepth studies by BM25 are looked at
+  // (a rerank: the cost does not grow with the index; the order is still one
+  // function of query and index, so pages stay slices of one ranking). Not
+  // for OR queries (their concepts are alternatives).
+  static constexpr std::size_t kProximityDepth = 100;
+
+  template <typename Best>
+  void add_proximity(Ranker& ranker, const ParsedQuery& parsed, Best&& best_by_score) const {
+    std::vector<std::pair<std::string, std::string>> pairs;
     const std::string* previous = nullptr;
     for (const auto& part : parsed.plan) {
       const ScoredLeaf* leaf = part.leaves.empty() ? nullptr : &part.leaves.front();
       const std::string* word = leaf && !leaf->phrase && leaf->terms.size() == 1 ? &leaf->terms.front() : nullptr;
-      if (previous && word && *previous != *word)
-        ranker.add_near({*previous, *word}, options.proximity_weight,
-                        static_cast<Xapian::termcount>(options.proximity_window));
+      if (previous && word && *previous != *word) pairs.emplace_back(*previous, *word);
       previous = word;
     }
+    if (pairs.empty()) return;
+    DocSet top(ranker.last_docid());
+    for (const Ranked& r : best_by_score(kProximityDepth)) top.insert(r.id);
+    ranker.add_near(pairs, options.proximity_weight, static_cast<Xapian::termcount>(options.proximity_window), top);
   }
 
   // Field ranges, author/journal phrases, multi-word synonyms: Xapian's

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <iterator>
 #include <queue>
 
 namespace studysearch {
@@ -99,12 +100,40 @@ void Ranker::add_positional(const DocSet& where, const std::vector<std::string>&
   }
 }
 
-DocSet Ranker::add_near(const std::vector<std::string>& terms, double factor, Xapian::termcount window) {
-  const Xapian::Query near(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(), window);
-  DocSet out = match_set(db_, snapshot_, near);
-  add_positional(out, terms, factor);
-  touched_ |= out;
-  return out;
+void Ranker::add_near(const std::vector<std::pair<std::string, std::string>>& pairs, double factor,
+                      Xapian::termcount window, const DocSet& candidates) {
+  std::vector<std::string> terms;
+  for (const auto& [a, b] : pairs) terms.insert(terms.end(), {a, b});
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  auto index_of = [&](const std::string& t) {
+    return static_cast<std::size_t>(std::lower_bound(terms.begin(), terms.end(), t) - terms.begin());
+  };
+  std::vector<DocSet> near(pairs.size(), DocSet(last_));
+  std::vector<std::vector<Xapian::termpos>> positions(terms.size());
+  candidates.for_each([&](Xapian::docid id) {
+    for (std::size_t t = 0; t < terms.size(); ++t)
+      positions[t].assign(db_.positionlist_begin(id, terms[t]), db_.positionlist_end(id, terms[t]));
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+      const auto& first = positions[index_of(pairs[i].first)];
+      const auto& second = positions[index_of(pairs[i].second)];
+      // Positions ascend: for each position of the second term, the last
+      // position of the first term before it.
+      auto it = first.begin();
+      for (Xapian::termpos p : second) {
+        if (it == first.end()) break;
+        while (std::next(it) != first.end() && *std::next(it) < p) ++it;
+        if (*it < p && p - *it < window) {
+          near[i].insert(id);
+          break;
+        }
+      }
+    }
+  });
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    add_positional(near[i], {pairs[i].first, pairs[i].second}, factor);
+    touched_ |= near[i];
+  }
 }
 
 }  // namespace studysearch

@@ -8,6 +8,8 @@
 #include <xapian.h>
 
 #include <cstdint>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "match_set.hpp"
@@ -39,10 +41,14 @@ class Ranker {
   /// Adds the leaf's BM25 weight (times its factor and `scale`) to every
   /// document it matches, and returns those documents.
   DocSet add(const ScoredLeaf& leaf, double scale = 1.0);
-  /// Adds `factor` times the terms' BM25 weights to every document where the
-  /// terms occur in order within `window` positions (Xapian's OP_PHRASE).
-  DocSet add_near(const std::vector<std::string>& terms, double factor, Xapian::termcount window);
+  /// For each pair (a, b): adds `factor` times the BM25 weights of a and b to
+  /// every document of `candidates` where a is followed by b within `window`
+  /// positions (as Xapian's OP_PHRASE with that window). Each term's
+  /// positions are read once per document.
+  void add_near(const std::vector<std::pair<std::string, std::string>>& pairs, double factor,
+                Xapian::termcount window, const DocSet& candidates);
   double score(Xapian::docid id) const { return scratch_.score[id]; }
+  Xapian::docid last_docid() const { return last_; }
 
  private:
   /// The term frequency Xapian uses to weigh OP_SYNONYM(terms): its estimate

@@ -127,8 +127,9 @@ struct EngineOptions {
   std::size_t prf_term_docs = 0;
   /// Proximity: each pair of consecutive query words (after stopwords) that a
   /// study has in order within `proximity_window` positions adds
-  /// `proximity_weight` times the two words' BM25 weights. 0 = off. Reweights
-  /// only; plain-word queries (the posting-list path) only.
+  /// `proximity_weight` times the two words' BM25 weights. 0 = off. A rerank
+  /// of the top 100 studies by BM25 (cost independent of the index size);
+  /// reweights only; plain-word queries (the posting-list path), not OR.
   double proximity_weight = 0.1;
   std::size_t proximity_window = 3;
   std::size_t max_window = 10000;        ///< offset + limit cap
