@@ -213,7 +213,11 @@ try {
   assert.ok(target, `no study on page 1 has "${query}" in summary, relevance and limitations`);
   const listUrl = (await shown(page)).url;
   const listIds = (await shown(page)).ids;
-  await page.click(`#hits > li[data-id="${target.id}"] a.title-link`);
+  const targetLink = page.locator(`#hits > li[data-id="${target.id}"] a.title-link`);
+  // Scrolled so that the title is 150 px from the top: Back must come back to exactly here.
+  await targetLink.evaluate((link) => window.scrollTo(0, link.getBoundingClientRect().top + window.scrollY - 150));
+  const listScroll = await page.evaluate(() => window.scrollY);
+  await targetLink.click();
   await waitForStudy(page, target.id);
   const record = await getJson(`/v1/studies/${target.id}`);
   const view = await page.evaluate(() => {
@@ -250,6 +254,8 @@ try {
   const returned = await shown(page);
   assert.equal(returned.url, listUrl);
   assert.deepEqual(returned.ids, listIds);
+  assert.ok(listScroll > 0, 'the list was scrolled before opening the study');
+  assert.equal(await page.evaluate(() => window.scrollY), listScroll, 'at the same place in the list');
 
   step('open a study from the similar studies of a study');
   await page.click(`#hits > li[data-id="${target.id}"] a.title-link`);
