@@ -829,16 +829,20 @@ TEST_CASE("prefix_last_word: snippets mark the completed words") {
   CHECK(marked_words(result.hits[0].snippet) == std::vector<std::string>{"Naturopathy"});
 }
 
-TEST_CASE("highlight() returns whole texts, escaped, with the query's words marked") {
+TEST_CASE("highlight() marks the query's words, stems and, while typing, completions of the last word") {
   const auto& fx = prefix_fixture();
-  const HighlightedStudy p1 = fx.engine.highlight(fx.study("p1"), "killer cells");
-  CHECK(p1.title == "Natural <mark>killer</mark> <mark>cells</mark>");
-  CHECK(p1.summary == "Natural <mark>killer</mark> <mark>cell</mark> activity was low.");
-  CHECK(p1.relevance.empty());
-  const HighlightedStudy p4 = fx.engine.highlight(fx.study("p4"), "natu", true);
-  CHECK(p4.relevance == "A <mark>naturalistic</mark> design.");
-  CHECK(fx.engine.highlight(fx.study("p4"), "natu").relevance == "A naturalistic design.");
-  const HighlightedStudy p6 = fx.engine.highlight(fx.study("p6"), "fell");
-  CHECK(p6.summary == "Exercise capacity &lt;b&gt;<mark>fell</mark>&lt;/b&gt;.");
-  CHECK(fx.engine.highlight(fx.study("p6"), "").summary == "Exercise capacity &lt;b&gt;fell&lt;/b&gt;.");
+  const auto marked = [&](const std::string& text, const std::string& query, bool prefix = false) {
+    std::string out;
+    const auto spans = fx.engine.highlight(std::vector<std::string_view>{text}, query, prefix);
+    for (const auto& span : spans.front()) out += span.matched ? "[" + span.text + "]" : span.text;
+    return out;
+  };
+  const Study p1 = fx.study("p1");
+  CHECK(marked(p1.title, "killer cells") == "Natural [killer] [cells]");
+  CHECK(marked(p1.summary, "killer cells") == "Natural [killer] [cell] activity was low.");
+  CHECK(marked(fx.study("p4").relevance, "natu", true) == "A [naturalistic] design.");
+  CHECK(marked(fx.study("p4").relevance, "natu") == "A naturalistic design.");
+  // Spans are text, never markup: the caller escapes (the HTTP API does, in app/).
+  CHECK(marked(fx.study("p6").summary, "fell") == "Exercise capacity <b>[fell]</b>.");
+  CHECK(marked(fx.study("p6").summary, "") == "Exercise capacity <b>fell</b>.");
 }

@@ -46,13 +46,35 @@ json facet_values_json(const std::string& group, const std::string& text, const 
   return {{"group", group}, {"facet_q", text}, {"matched", list.matched}, {"values", values(list.values)}};
 }
 
-json highlight_json(const std::string& id, const std::string& query, const HighlightedStudy& marked) {
+std::string spans_html(const std::vector<TextSpan>& spans) {
+  std::string out;
+  for (const auto& span : spans) {
+    if (span.matched) out += "<mark>";
+    for (const char c : span.text) {
+      switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out += c;
+      }
+    }
+    if (span.matched) out += "</mark>";
+  }
+  return out;
+}
+
+json highlight_json(const std::string& id, const std::string& query, const Study& study,
+                    const std::vector<std::vector<TextSpan>>& spans) {
+  // spans: title, summary, relevance, limitations, in this order (server.cpp).
+  const auto text = [&](std::size_t i, const std::string& raw) { return raw.empty() ? json(nullptr) : json(spans_html(spans.at(i))); };
   return {{"id", id},
           {"query", query},
-          {"title", text_or_null(marked.title)},
-          {"summary", text_or_null(marked.summary)},
-          {"relevance", text_or_null(marked.relevance)},
-          {"limitations", text_or_null(marked.limitations)}};
+          {"title", text(0, study.title)},
+          {"summary", text(1, study.summary)},
+          {"relevance", text(2, study.relevance)},
+          {"limitations", text(3, study.limitations)}};
 }
 
 json to_json(const SearchRequest& request, const SearchResult& result) {

@@ -21,7 +21,12 @@ nlohmann::ordered_json error_json(ErrorKind kind, const std::string& message);
 nlohmann::ordered_json facet_values_json(const std::string& group, const std::string& text, const FacetValueList& list);
 /// {"id", "query", "title", "summary", "relevance", "limitations"} (null when empty) of
 /// GET /v1/studies/{id}/highlight.
-nlohmann::ordered_json highlight_json(const std::string& id, const std::string& query, const HighlightedStudy& marked);
+/// Spans as HTML: every piece escaped, matched ones in <mark>..</mark>.
+std::string spans_html(const std::vector<TextSpan>& spans);
+/// {"id", "query", "title", "summary", "relevance", "limitations"}: each text as
+/// spans_html, null when the study has no such text.
+nlohmann::ordered_json highlight_json(const std::string& id, const std::string& query, const Study& study,
+                                      const std::vector<std::vector<TextSpan>>& spans);
 
 /// Serialises; invalid UTF-8 (e.g. echoed from a query) becomes U+FFFD instead of throwing.
 std::string dump(const nlohmann::ordered_json& value, int indent = -1);

@@ -316,7 +316,9 @@ struct Server::Impl {
     const auto study = engine.find_study(id);
     if (!study) throw Error(ErrorKind::not_found, "no study with id " + quoted(id));
     const std::string query = text_param(req.params, "q");
-    return json_response(highlight_json(id, query, engine.highlight(*study, query, flag_param(req.params, "prefix", false))));
+    const auto spans = engine.highlight({study->title, study->summary, study->relevance, study->limitations}, query,
+                                        flag_param(req.params, "prefix", false));
+    return json_response(highlight_json(id, query, *study, spans));
   }
 
   // One facet group's values: facet_q (text), k, and the search parameters.

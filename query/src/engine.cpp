@@ -623,20 +623,6 @@ std::vector<std::string> SearchEngine::complete(const std::string& prefix, std::
   });
 }
 
-HighlightedStudy SearchEngine::highlight(const Study& study, const std::string& query, bool prefix_last_word) const {
-  if (query.size() > impl_->options.max_query_bytes)
-    throw Error(ErrorKind::limit_exceeded, "query of " + std::to_string(query.size()) +
-                                               " bytes is longer than the maximum of " +
-                                               std::to_string(impl_->options.max_query_bytes));
-  return impl_->with_reader([&](Handle& h, const Snapshot& snap) {
-    const ParsedQuery parsed = parse_query(query, h.analyzer, impl_->thesaurus, impl_->parser_options,
-                                           impl_->last_word_expander(h, snap, prefix_last_word));
-    auto marked = [&](const std::string& text) { return mark_words(text, parsed.highlight_stems, h.analyzer); };
-    return HighlightedStudy{marked(study.title), marked(study.summary), marked(study.relevance),
-                            marked(study.limitations)};
-  });
-}
-
 IndexInfo SearchEngine::info() const {
   return impl_->with_reader([&](Handle& h, const Snapshot& snap) {
     IndexInfo info;

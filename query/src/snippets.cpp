@@ -42,19 +42,6 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-std::string mark_words(std::string_view text, const std::set<std::string>& stems, const Analyzer& analyzer) {
-  std::string out;
-  std::size_t pos = 0;
-  analyzer.tokenize(text, [&](const Token& token) {
-    if (!stems.count(analyzer.stem(token.word))) return;
-    out += html_escape(text.substr(pos, token.begin - pos));
-    out += "<mark>" + html_escape(text.substr(token.begin, token.end - token.begin)) + "</mark>";
-    pos = token.end;
-  });
-  out += html_escape(text.substr(pos));
-  return out;
-}
-
 std::string make_snippet(const Study& study, const std::set<std::string>& stems, const Analyzer& analyzer,
                          std::size_t max_chars) {
   Window best;

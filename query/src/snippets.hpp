@@ -17,8 +17,4 @@ std::string html_escape(std::string_view text);
 std::string make_snippet(const Study& study, const std::set<std::string>& stems, const Analyzer& analyzer,
                          std::size_t max_chars);
 
-/// The whole text, HTML-escaped, with every word whose stem is in `stems`
-/// wrapped in <mark>..</mark> (the study view's highlighting).
-std::string mark_words(std::string_view text, const std::set<std::string>& stems, const Analyzer& analyzer);
-
 }  // namespace studysearch

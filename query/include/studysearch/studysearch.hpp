@@ -86,10 +86,6 @@ struct FacetValueList {
 
 /// A study's texts, whole, HTML-escaped, with the words of a query wrapped in
 /// <mark>..</mark> exactly as snippets mark them (stems and synonyms).
-struct HighlightedStudy {
-  std::string title, summary, relevance, limitations;  ///< "" when the field is empty
-};
-
 struct SearchResult {
   std::size_t total = 0;   ///< exact number of studies matching text + filters
   std::vector<Hit> hits;
@@ -192,10 +188,6 @@ class SearchEngine {
   /// Throws Error{invalid_query} for an unknown group, like search() for the rest.
   FacetValueList facet_values(const SearchRequest& request, const std::string& group, const std::string& text,
                               std::size_t k) const;
-
-  /// `study`'s texts with the words `query` matches marked (see HighlightedStudy);
-  /// `prefix_last_word` as in SearchRequest.
-  HighlightedStudy highlight(const Study& study, const std::string& query, bool prefix_last_word = false) const;
 
   IndexInfo info() const;
   const EngineOptions& options() const;
