@@ -189,6 +189,42 @@ TEST_CASE("bad parameter values are 400 with a message naming the parameter") {
              Catch::Contains("year_from"));
 }
 
+TEST_CASE("filter values follow the record rules, as in the CLI: evidence E0..E3, years 1800..2100") {
+  Fixture f;
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"/v1/search?evidence=E9", {"evidence", "'E9'"}},
+      {"/v1/search?evidence=E1&evidence=e2", {"evidence", "'e2'"}},
+      {"/v1/search?year_from=-5", {"year_from", "-5"}},
+      {"/v1/search?year_to=99999", {"year_to", "99999"}},
+  };
+  for (const auto& [path, words] : cases) {
+    INFO(path);
+    const std::string message = expect_error(f.get(path), 400, "invalid_query");
+    for (const auto& word : words) CHECK_THAT(message, Catch::Contains(word));
+  }
+  const auto ok = f.get("/v1/search?evidence=E0&evidence=E3&year_from=1800&year_to=2100");
+  REQUIRE(ok);
+  CHECK(ok->status == 200);
+}
+
+TEST_CASE("a write while another writer holds the index is 503 busy with Retry-After, and writes nothing") {
+  Fixture f;
+  const std::size_t before = f.engine().info().documents;
+  {
+    auto holder = studysearch::IndexWriter::open(f.db);
+    const auto res = f.post(jsonl(studysearch::test::make_study("held-1", "Held", "Written while locked.")), kToken);
+    CHECK_THAT(expect_error(res, 503, "busy"), Catch::Contains("locked"));
+    CHECK(res->get_header_value("Retry-After") == "1");
+    const auto del = f.remove("held-1", kToken);
+    REQUIRE(del);
+    CHECK(del->status != 200);
+  }
+  CHECK(f.engine().info().documents == before);
+  const auto after = f.post(jsonl(studysearch::test::make_study("held-1", "Held", "Written once free.")), kToken);
+  REQUIRE(after);
+  CHECK(after->status == 200);
+}
+
 TEST_CASE("unknown query parameters are ignored") {
   Fixture f;
   const auto res = f.get("/v1/search?q=fatigue&colour=blue&utm_source=x");
