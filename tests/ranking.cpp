@@ -68,9 +68,12 @@ TEST_CASE("proximity ranks consecutive query words found together first, and onl
                            make_study("together", "Report", "muscle pain reported by patients with sore"),
                            make_study("reversed", "Report", "pain muscle reported by patients with sore"),
                            make_study("other", "Report", "headache reported by patients with sore eyes")});
+  // Proximity is for queries longer than the all-words-first ones: lift
+  // that limit so that a two-word query shows it.
   EngineOptions off;
   off.proximity_weight = 0;
-  EngineOptions on;
+  off.all_words_first_max_words = 0;
+  EngineOptions on = off;
   on.proximity_weight = 0.1;
   on.proximity_window = 3;
   const SearchEngine without = SearchEngine::open(dir.path(), off), with = SearchEngine::open(dir.path(), on);
@@ -85,6 +88,10 @@ TEST_CASE("proximity ranks consecutive query words found together first, and onl
   CHECK(b.hits[0].id == "together");
   CHECK(b.hits[0].score == Approx(plain[0] * 1.1));  // 0.1 x both words' weights
   CHECK(b.hits[1].score == Approx(plain[0]));        // "pain muscle": not in query order
+  // With the default limit (4 words) a two-word query ranks all-words-first, without proximity.
+  const std::vector<double> short_query = scores_of(SearchEngine::open(dir.path()).search(request("muscle pain")));
+  REQUIRE(short_query.size() == 3);
+  CHECK(short_query[0] == Approx(short_query[2]));
 }
 
 TEST_CASE("long queries with feedback and proximity: exact totals, and pages are slices of one ranking") {

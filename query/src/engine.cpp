@@ -382,9 +382,11 @@ struct SearchEngine::Impl {
       return best(matched, k, before, [&](Xapian::docid id) { return Ranked{id, ranker.score(id), 0}; });
     };
 
-    // 2. Proximity: consecutive query words close together in one of the top
-    //    studies add a share of their weight. Reweights only.
-    if (options.proximity_weight > 0 && !parsed.has_or) add_proximity(ranker, parsed, best_by_score);
+    // 2. Proximity, for queries longer than the all-words-first ones:
+    //    consecutive query words close together in one of the top studies add
+    //    a share of their weight. Reweights only.
+    if (options.proximity_weight > 0 && !parsed.has_or && parsed.word_count > options.all_words_first_max_words)
+      add_proximity(ranker, parsed, best_by_score);
 
     // 3. Pseudo-relevance feedback for long queries: reweights, never matches.
     if (!job.tiers && feedback_applies(parsed)) {

@@ -123,9 +123,11 @@ struct EngineOptions {
   std::size_t prf_term_docs = 0;
   /// Proximity: each pair of consecutive query words (after stopwords) that a
   /// study has in order within `proximity_window` positions adds
-  /// `proximity_weight` times the two words' BM25 weights. 0 = off. A rerank
-  /// of the top 100 studies by BM25 (cost independent of the index size);
-  /// reweights only; plain-word queries (the posting-list path), not OR.
+  /// `proximity_weight` times the two words' BM25 weights. 0 = off. Queries
+  /// of more than `all_words_first_max_words` words (shorter ones rank
+  /// all-words-first instead); a rerank of the top 100 studies by BM25 (cost
+  /// independent of the index size); reweights only; plain-word queries (the
+  /// posting-list path), not OR.
   double proximity_weight = 0.1;
   std::size_t proximity_window = 3;
   std::size_t max_window = 10000;        ///< offset + limit cap
