@@ -35,6 +35,7 @@ inputs+=("$src/tests/browser/hostile.jsonl")
 "$bin" index --db "$db" "${inputs[@]}"
 
 log="$work/server.log"
+: > "$log"   # exists before the server opens it: the first sed below must not race its start
 "$bin" serve --db "$db" --port 0 2> "$log" &
 server_pid=$!
 stop_server() {

@@ -32,6 +32,7 @@ trap stop_servers EXIT
 start_server() {
   local name=$1; shift
   local log="$work/$name.log"
+  : > "$log"   # exists before the server opens it: the first sed below must not race its start
   "$bin" serve --db "$db" --port 0 "$@" 2> "$log" &
   pids+=($!)
   port=""
