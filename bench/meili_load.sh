@@ -31,21 +31,9 @@ while [ $# -gt 0 ]; do
 done
 command -v wrk >/dev/null || { echo "meili_load.sh: wrk is missing (apt-get install wrk)" >&2; exit 1; }
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
-if [ -z "$db" ]; then
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSTUDYSEARCH_BUILD_BENCH=ON >/dev/null
-  cmake --build "$build" -j"$(nproc)" --target studysearch_cli studysearch-gen >/dev/null
-  learn=(--learn "$root/data/eval/med/MED.ALL" --learn "$root/corpus/sample/studies.jsonl")
-  data="$build/bench-data/http-d$docs-s$seed"
-  mkdir -p "$data"
-  [ -s "$data/corpus.jsonl" ] || "$build/bench/studysearch-gen" --docs "$docs" --seed "$seed" "${learn[@]}" > "$data/corpus.jsonl"
-  [ -s "$data/queries.tsv" ] || "$build/bench/studysearch-gen" --queries 200 --docs "$docs" --seed "$seed" "${learn[@]}" > "$data/queries.tsv"
-  if [ ! -f "$data/index.done" ]; then
-    rm -rf "$data/index"
-    "$build/app/studysearch" index --db "$data/index" "$data/corpus.jsonl"
-    touch "$data/index.done"
-  fi
-  db="$data/index" queries="$data/queries.tsv" bin="$build/app/studysearch"
-fi
+# shellcheck source=bench/http_data.sh
+source "$root/bench/http_data.sh"
+if [ -z "$db" ]; then http_data; fi
 [ -n "$queries" ] && [ -n "$bin" ] || { echo "meili_load.sh: --db needs --queries and --bin" >&2; exit 2; }
 work=$(mktemp -d)
 log="$work/serve.log"
