@@ -584,6 +584,15 @@ TEST_CASE("a query longer than 4096 bytes is limit_exceeded, a shorter one is no
   CHECK(error_kind_of([&] { fx.engine.search(r); }) == ErrorKind::limit_exceeded);
   r.text = std::string(4096, 'x');
   CHECK_NOTHROW(fx.engine.search(r));
+  // Every call that takes query text has the same limit.
+  const std::string long_text(4097, 'x'), fits(4096, 'x');
+  CHECK(error_kind_of([&] { fx.engine.highlight("some text", long_text); }) == ErrorKind::limit_exceeded);
+  CHECK(error_kind_of([&] { fx.engine.complete(long_text); }) == ErrorKind::limit_exceeded);
+  CHECK(error_kind_of([&] { fx.engine.facet_values(SearchRequest{}, "journal", long_text, 10); }) ==
+        ErrorKind::limit_exceeded);
+  CHECK_NOTHROW(fx.engine.highlight("some text", fits));
+  CHECK_NOTHROW(fx.engine.complete(fits));
+  CHECK_NOTHROW(fx.engine.facet_values(SearchRequest{}, "journal", fits, 10));
 }
 
 TEST_CASE("invalid UTF-8 and NUL bytes in a query split words like punctuation") {

@@ -22,6 +22,7 @@
 
 #include "facets.hpp"
 #include "highlight.hpp"
+#include "query_limits.hpp"
 #include "index_meta.hpp"
 #include "match_set.hpp"
 #include "prefix.hpp"
@@ -108,10 +109,7 @@ void check_request(const SearchRequest& r, const EngineOptions& o) {
     throw Error(ErrorKind::limit_exceeded, "offset + limit (" + std::to_string(r.offset) + " + " +
                                                std::to_string(r.limit) + ") is above the result window of " +
                                                std::to_string(o.max_window));
-  if (r.text.size() > o.max_query_bytes)
-    throw Error(ErrorKind::limit_exceeded, "query of " + std::to_string(r.text.size()) +
-                                               " bytes is longer than the maximum of " +
-                                               std::to_string(o.max_query_bytes));
+  check_query_bytes(r.text, o);
   // Filters follow the record rules (study.hpp), the same for every front end.
   for (const auto& [name, year] : {std::pair{"year_from", r.year_from}, std::pair{"year_to", r.year_to}})
     if (year && (*year < kMinYear || *year > kMaxYear))
@@ -557,10 +555,7 @@ std::optional<Study> SearchEngine::find_study(const std::string& id) const {
 
 std::vector<std::vector<TextSpan>> SearchEngine::highlight(const std::vector<std::string_view>& texts,
                                                          std::string_view query, bool prefix_last_word) const {
-  if (query.size() > impl_->options.max_query_bytes)
-    throw Error(ErrorKind::limit_exceeded, "query of " + std::to_string(query.size()) +
-                                               " bytes is longer than the maximum of " +
-                                               std::to_string(impl_->options.max_query_bytes));
+  check_query_bytes(query, impl_->options);
   return impl_->with_reader([&](Handle& h, const Snapshot& snap) {
     const ParsedQuery parsed = parse_query(query, h.analyzer, impl_->thesaurus, impl_->parser_options,
                                            impl_->last_word_expander(h, snap, prefix_last_word));
@@ -604,8 +599,7 @@ std::vector<Hit> SearchEngine::similar(const std::string& id, std::size_t k) con
 }
 
 std::vector<std::string> SearchEngine::complete(const std::string& prefix, std::size_t k) const {
-  if (prefix.size() > impl_->options.max_query_bytes)
-    throw Error(ErrorKind::limit_exceeded, "prefix is longer than the maximum query length");
+  check_query_bytes(prefix, impl_->options, "prefix");
   return impl_->with_reader([&](Handle& h, const Snapshot& snap) {
     std::vector<std::string> out;
     // The last word as typed (after the last space), normalised.

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "studysearch/analyzer.hpp"
+#include "query_limits.hpp"
 #include "studysearch/studysearch.hpp"
 
 namespace studysearch {
@@ -51,8 +52,7 @@ FacetValueList SearchEngine::facet_values(const SearchRequest& request, const st
     for (const Group& g : kGroups) names += (names.empty() ? "" : ", ") + std::string(g.name);
     throw Error(ErrorKind::invalid_query, "unknown facet group '" + group.substr(0, 40) + "' (one of " + names + ")");
   }
-  if (text.size() > options().max_query_bytes)
-    throw Error(ErrorKind::limit_exceeded, "facet search text is longer than the maximum query length");
+  check_query_bytes(text, options(), "facet search text");
   SearchRequest probe = request;
   probe.offset = 0;
   probe.limit = 0;
