@@ -34,7 +34,6 @@ import argparse
 import concurrent.futures
 import gzip
 import hashlib
-import itertools
 import json
 import os
 import random
@@ -44,6 +43,8 @@ import statistics
 import subprocess
 import sys
 from pathlib import Path
+
+from settings import fingerprint, grid_settings, parse_settings
 
 METRICS = ("ndcg@10", "ap", "recall@100")
 
@@ -72,30 +73,11 @@ def parse_args() -> argparse.Namespace:
 
 def build_settings(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
     fixed = shlex.split(args.fixed)
-    settings: list[tuple[str, list[str]]] = []
-    axes = []
-    for spec in args.grid:
-        name, sep, values = spec.partition("=")
-        name = name.strip().lstrip("-")
-        if not sep or not name or not values:
-            die(f"--grid '{spec}': expected NAME=V1,V2,...")
-        axes.append((name, [v.strip() for v in values.split(",")]))
-    if axes:
-        for combo in itertools.product(*(values for _, values in axes)):
-            label_parts, run_args = [], []
-            for (name, _), value in zip(axes, combo):
-                label_parts.append(f"{name}={value}")
-                if value.lower() in ("yes", "no"):  # a flag: present or absent
-                    if value.lower() == "yes":
-                        run_args.append(f"--{name}")
-                else:
-                    run_args += [f"--{name}", value]
-            settings.append((" ".join(label_parts), fixed + run_args))
-    for spec in args.setting:
-        label, sep, rest = spec.partition(":")
-        if not sep:
-            die(f"--setting '{spec}': expected 'LABEL: ARGS'")
-        settings.append((label.strip(), fixed + shlex.split(rest)))
+    try:
+        settings = grid_settings(args.grid, args.fixed) if args.grid else []
+        settings += [(label, fixed + run_args) for label, run_args in parse_settings(args.setting)]
+    except ValueError as e:
+        die(str(e))
     if not settings:
         settings.append(("defaults" + (" " + args.fixed if fixed else ""), fixed))
     labels = [label for label, _ in settings]
@@ -148,14 +130,6 @@ def prepare(args: argparse.Namespace) -> tuple[Path, Path, Path, Path, Path]:
     if r.returncode != 0:
         die(f"indexing failed:\n{r.stdout}{r.stderr}")
     return studysearch, evaluator, data, work, index
-
-
-def fingerprint(*paths: Path) -> str:
-    h = hashlib.sha256()
-    for p in paths:
-        st = p.stat()
-        h.update(f"{p}:{st.st_size}:{st.st_mtime_ns}".encode())
-    return h.hexdigest()[:16]
 
 
 def run_setting(studysearch: Path, evaluator: Path, data: Path, work: Path, index: Path, stamp: str,

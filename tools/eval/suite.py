@@ -37,7 +37,6 @@ import argparse
 import concurrent.futures
 import gzip
 import hashlib
-import itertools
 import json
 import os
 import random
@@ -49,6 +48,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from settings import fingerprint, grid_settings, parse_settings
 
 METRICS = ("ndcg@10", "ap", "recall@100")
 CLASSES = ("1-3", "4-7", "8+")
@@ -97,46 +98,6 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)))
     p.add_argument("--json", metavar="FILE", help="write every figure as JSON")
     return p.parse_args()
-
-
-def parse_settings(specs: list[str]) -> list[tuple[str, list[str]]]:
-    out = []
-    for spec in specs:
-        label, sep, rest = spec.partition(":")
-        if not sep:
-            die(f"--setting '{spec}': expected 'LABEL: ARGS'")
-        out.append((label.strip(), shlex.split(rest)))
-    return out
-
-
-def grid_settings(grid: list[str], fixed: str) -> list[tuple[str, list[str]]]:
-    axes = []
-    for spec in grid:
-        name, sep, values = spec.partition("=")
-        name = name.strip().lstrip("-")
-        if not sep or not name or not values:
-            die(f"--grid '{spec}': expected NAME=V1,V2,...")
-        axes.append((name, [v.strip() for v in values.split(",")]))
-    settings = []
-    for combo in itertools.product(*(values for _, values in axes)):
-        label, run_args = [], shlex.split(fixed)
-        for (name, _), value in zip(axes, combo):
-            label.append(f"{name}={value}")
-            if value.lower() in ("yes", "no"):
-                if value.lower() == "yes":
-                    run_args.append(f"--{name}")
-            else:
-                run_args += [f"--{name}", value]
-        settings.append((" ".join(label), run_args))
-    return settings
-
-
-def fingerprint(*paths: Path) -> str:
-    h = hashlib.sha256()
-    for p in paths:
-        st = p.stat()
-        h.update(f"{p}:{st.st_size}:{st.st_mtime_ns}".encode())
-    return h.hexdigest()[:16]
 
 
 class Collection:
@@ -372,8 +333,11 @@ def main() -> None:
     for binary, target in ((studysearch, "studysearch_cli"), (evaluator, "studysearch-eval")):
         if not os.access(binary, os.X_OK):
             die(f"{binary} not found; build it: cmake --build {build} --target {target}")
-    rows = parse_settings(args.setting) if args.setting else [(label, shlex.split(a)) for label, a in ROWS]
-    grid = grid_settings(args.grid, args.fixed) if args.grid else []
+    try:
+        rows = parse_settings(args.setting) if args.setting else [(label, shlex.split(a)) for label, a in ROWS]
+        grid = grid_settings(args.grid, args.fixed) if args.grid else []
+    except ValueError as e:
+        die(str(e))
     labels = [label for label, _ in rows + grid]
     if len(set(labels)) != len(labels):
         die("two settings share a label")
