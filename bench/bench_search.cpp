@@ -115,9 +115,8 @@ void time_queries(benchmark::State& state, const std::vector<sb::BenchQuery>& qu
 studysearch::SearchRequest request_for(const sb::BenchQuery& q) {
   studysearch::SearchRequest r;
   r.text = q.text;
-  for (const auto& p : q.filters.pem)
-    if (auto pem = studysearch::parse_pem(p)) r.pem.push_back(*pem);
-  if (!q.filters.journal.empty()) r.journals.push_back(q.filters.journal);
+  for (const auto& p : q.filters.pem) r.filters["pem"].push_back(p);
+  if (!q.filters.journal.empty()) r.filters["journal"].push_back(q.filters.journal);
   r.year_from = q.filters.year_from;
   r.year_to = q.filters.year_to;
   r.limit = 20;
@@ -164,7 +163,7 @@ void register_all(Engines& e, const sb::BenchConfig& config,
     add("ours/facets/" + cls, qs, n, ours, with([](auto& r) { r.facets = true; }));
     add("ours/pem_facets/" + cls, qs, n, ours, with([](auto& r) {
               r.facets = true;
-              r.pem = {studysearch::Pem::required};
+              r.filters["pem"] = {"required"};
             }));
     add("ours/newest/" + cls, qs, n, ours, with([](auto& r) { r.sort = studysearch::Sort::newest; }));
     add("ours/deep_page/" + cls, qs, n, ours, with([](auto& r) { r.offset = 500; }));

@@ -79,12 +79,14 @@ void check(const SearchRequest& request, const SearchResult& result) {
   for (std::size_t i = 0; i < result.hits.size(); ++i) {
     const Hit& hit = result.hits[i];
     if (hit.rank != request.offset + i + 1) std::abort();
-    if (!request.pem.empty() && std::find(request.pem.begin(), request.pem.end(), hit.pem) == request.pem.end())
+    const auto pem = request.filters.find("pem");
+    if (pem != request.filters.end() &&
+        std::find(pem->second.begin(), pem->second.end(), to_string(hit.study.pem)) == pem->second.end())
       std::abort();
   }
-  if (request.facets && request.pem.empty()) {
+  if (request.facets && !request.filters.count("pem")) {
     std::size_t sum = 0;
-    for (const auto& value : result.facets.pem) sum += value.count;
+    for (const auto& value : result.facets["pem"]) sum += value.count;
     if (sum != result.total) std::abort();
   }
 }
@@ -97,9 +99,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   SearchRequest request;
   request.text.assign(reinterpret_cast<const char*>(data + 1), size - 1);
   switch (flags & 3) {
-    case 1: request.pem = {Pem::required}; break;
-    case 2: request.pem = {Pem::required, Pem::unclear}; break;
-    case 3: request.pem = {Pem::not_required}; break;
+    case 1: request.filters["pem"] = {"required"}; break;
+    case 2: request.filters["pem"] = {"required", "unclear"}; break;
+    case 3: request.filters["pem"] = {"not_required"}; break;
     default: break;
   }
   if (flags & 4) request.sort = Sort::newest;
@@ -107,7 +109,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (flags & 16) request.offset = 2, request.limit = 2;
   if (flags & 32) request.facets = false, request.snippets = false;
   if (flags & 64) {
-    request.journals = {"frontiers in immunology", "Journal of Translational Medicine"};
+    request.filters["journal"] = {"frontiers in immunology", "Journal of Translational Medicine"};
     request.year_from = 2000;
     request.year_to = 2021;
   }

@@ -222,7 +222,7 @@ TEST_CASE("search --json prints exactly the fields of the README contract with t
       INFO("facet " << group);
       REQUIRE(values.is_array());
       for (const auto& v : values) {
-        CHECK(keys(v) == std::set<std::string>{"value", "count"});
+        CHECK(keys(v) == std::set<std::string>{"value", "count", "key"});
         CHECK(v.at("value").is_string());
         CHECK(v.at("count").is_number_unsigned());
       }

@@ -31,9 +31,15 @@ struct Problems {
   }
 };
 
+const std::vector<std::string>& pem_filter(const SearchRequest& r) {
+  static const std::vector<std::string> none;
+  const auto it = r.filters.find("pem");
+  return it == r.filters.end() ? none : it->second;
+}
+
 // Checks that a result agrees with itself and with its request.
 void check_consistent(const SearchRequest& request, const SearchResult& result, Problems& problems) {
-  std::string where = "q='" + request.text + "' pem filter of " + std::to_string(request.pem.size()) + " sort " +
+  std::string where = "q='" + request.text + "' pem filter of " + std::to_string(pem_filter(request).size()) + " sort " +
                       std::to_string(static_cast<int>(request.sort)) + " offset " + std::to_string(request.offset) +
                       " limit " + std::to_string(request.limit) + " -> total " + std::to_string(result.total) +
                       ", " + std::to_string(result.hits.size()) + " hits: ";
@@ -45,10 +51,11 @@ void check_consistent(const SearchRequest& request, const SearchResult& result, 
   for (std::size_t i = 0; i < result.hits.size(); ++i) {
     const Hit& hit = result.hits[i];
     if (hit.rank != request.offset + i + 1) problems.add(where + "ranks are not consecutive");
-    if (!request.pem.empty() && std::find(request.pem.begin(), request.pem.end(), hit.pem) == request.pem.end())
+    const auto& pem = pem_filter(request);
+    if (!pem.empty() && std::find(pem.begin(), pem.end(), to_string(hit.study.pem)) == pem.end())
       problems.add(where + "hit " + hit.id + " fails the pem filter");
   }
-  if (result.facets.pem.size() != 3) {
+  if (result.facets["pem"].size() != 3) {
     problems.add(where + "pem facet does not list the three values");
     return;
   }
@@ -56,9 +63,9 @@ void check_consistent(const SearchRequest& request, const SearchResult& result, 
   // counts of the selected values add up to the total; all three without a filter.
   std::size_t selected = 0;
   for (std::size_t v = 0; v < 3; ++v) {
-    const bool chosen = request.pem.empty() ||
-                        std::find(request.pem.begin(), request.pem.end(), static_cast<Pem>(v)) != request.pem.end();
-    if (chosen) selected += result.facets.pem[v].count;
+    const auto& pem = pem_filter(request);
+    const bool chosen = pem.empty() || std::find(pem.begin(), pem.end(), to_string(static_cast<Pem>(v))) != pem.end();
+    if (chosen) selected += result.facets["pem"][v].count;
   }
   if (selected != result.total)
     problems.add(where + "total " + std::to_string(result.total) + " but pem facet counts add up to " +
@@ -140,7 +147,7 @@ TEST_CASE("searches during ~20 commits never fail, stay consistent, and see the 
           for (std::size_t i = 0; i < words; ++i)
             request.text += (i ? " " : "") + vocabulary[random() % vocabulary.size()];
           for (int v = 0; v < 3; ++v)
-            if (random() % 3 == 0) request.pem.push_back(static_cast<Pem>(v));
+            if (random() % 3 == 0) request.filters["pem"].emplace_back(to_string(static_cast<Pem>(v)));
           request.limit = 1 + random() % 20;
           request.offset = random() % 4 == 0 ? random() % 50 : 0;
           request.sort = static_cast<Sort>(random() % 3);

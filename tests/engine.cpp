@@ -88,15 +88,19 @@ const FixtureIndex& random_fixture() {
   });
 }
 
+// One filter of the request, brute force: the study's value is one of the chosen (by key).
+bool passes(const SearchRequest& r, const char* field, const std::string& value) {
+  const auto chosen = r.filters.find(field);
+  if (chosen == r.filters.end() || chosen->second.empty()) return true;
+  return !value.empty() && std::any_of(chosen->second.begin(), chosen->second.end(),
+                                       [&](const std::string& c) { return journal_key(c) == journal_key(value); });
+}
+
 bool passes(const Study& s, const SearchRequest& r) {
-  if (!r.pem.empty() && std::find(r.pem.begin(), r.pem.end(), s.pem) == r.pem.end()) return false;
-  if (!r.journals.empty() &&
-      std::none_of(r.journals.begin(), r.journals.end(), [&](const std::string& j) { return journal_key(j) == journal_key(s.journal) && !s.journal.empty(); }))
+  if (!passes(r, "pem", std::string(to_string(s.pem))) || !passes(r, "journal", s.journal) ||
+      !passes(r, "evidence_level", s.evidence_level) || !passes(r, "design", s.design))
     return false;
   if ((r.year_from || r.year_to) && (!s.year || (r.year_from && *s.year < *r.year_from) || (r.year_to && *s.year > *r.year_to)))
-    return false;
-  if (!r.evidence_levels.empty() &&
-      std::find(r.evidence_levels.begin(), r.evidence_levels.end(), s.evidence_level) == r.evidence_levels.end())
     return false;
   return true;
 }
@@ -266,12 +270,12 @@ TEST_CASE("filters never change the ranking, only drop studies") {
                                             "blood OR plasma", "muscle -pain", "\"blood pressure\"",
                                             "sleep memory brain muscle blood cortisol"};  // long: feedback expansion
   std::vector<SearchRequest> filters(5);
-  filters[0].pem = {Pem::required};
-  filters[1].journals = {"corvane reports", "DALMORE REVIEW"};
+  filters[0].filters["pem"] = {"required"};
+  filters[1].filters["journal"] = {"corvane reports", "DALMORE REVIEW"};
   filters[2].year_from = 2000;
   filters[2].year_to = 2015;
-  filters[3].evidence_levels = {"E1", "E3"};
-  filters[4].pem = {Pem::unclear, Pem::not_required};
+  filters[3].filters["evidence_level"] = {"E1", "E3"};
+  filters[4].filters["pem"] = {"unclear", "not_required"};
   filters[4].year_from = 2010;
   for (const auto& query : queries) {
     for (Sort sort : {Sort::relevance, Sort::newest}) {
@@ -439,9 +443,9 @@ TEST_CASE("filter values follow the record rules: years 1800..2100, evidence E0.
   CHECK_THAT(message_of(r), Catch::Contains("year_to") && Catch::Contains("99999"));
   r.year_to = 2100;
   CHECK_NOTHROW(fx.engine.search(r));
-  r.evidence_levels = {"E2", "E9"};
+  r.filters["evidence_level"] = {"E2", "E9"};
   CHECK_THAT(message_of(r), Catch::Contains("'E9'"));
-  r.evidence_levels = {"E0", "E3"};
+  r.filters["evidence_level"] = {"E0", "E3"};
   CHECK_NOTHROW(fx.engine.search(r));
   // A huge offset is named as it is, not as a wrapped-around sum.
   SearchRequest far;
@@ -542,9 +546,9 @@ TEST_CASE("did-you-mean never suggests a query that finds no more studies") {
   // Filters apply to the respelt query too.
   SearchRequest r;
   r.text = "interferom";
-  r.pem = {Pem::unclear};
+  r.filters["pem"] = {"unclear"};
   CHECK_FALSE(fx.engine.search(r).did_you_mean.has_value());
-  r.pem = {Pem::required};
+  r.filters["pem"] = {"required"};
   CHECK(fx.engine.search(r).did_you_mean == std::optional<std::string>("interferon"));
 }
 
@@ -694,7 +698,7 @@ TEST_CASE("searching from 4 threads while a writer commits batches: consistent r
       try {
         const auto result = engine.search(r);
         std::size_t pem_sum = 0;
-        for (const auto& v : result.facets.pem) pem_sum += v.count;
+        for (const auto& v : result.facets["pem"]) pem_sum += v.count;
         if (pem_sum != result.total)
           problem("total " + std::to_string(result.total) + " != pem facet sum " + std::to_string(pem_sum));
         const std::size_t expected_hits = result.total > r.offset ? std::min(r.limit, result.total - r.offset) : 0;
@@ -795,9 +799,9 @@ TEST_CASE("prefix_last_word: the last word also matches every indexed word it be
 
 TEST_CASE("prefix_last_word: totals and facets equal those of the OR of the completions") {
   const auto& fx = prefix_fixture();
-  for (const auto& pem : {std::vector<Pem>{}, std::vector<Pem>{Pem::required}}) {
+  for (const auto& pem : {std::vector<std::string>{}, std::vector<std::string>{"required"}}) {
     SearchRequest prefixed = typing("killer natu");
-    prefixed.pem = pem;
+    if (!pem.empty()) prefixed.filters["pem"] = pem;
     SearchRequest spelled = prefixed;
     spelled.prefix_last_word = false;
     spelled.text = "killer natu OR natural OR nature OR naturopathy OR naturalistic";
@@ -806,9 +810,9 @@ TEST_CASE("prefix_last_word: totals and facets equal those of the OR of the comp
     CHECK(a.total == b.total);
     CHECK(a.total == (pem.empty() ? 6u : 3u));  // p5 for "killer"; p1 p3 p5 are PEM required
     CHECK(sorted_ids(a) == sorted_ids(b));
-    CHECK(facet_list(a.facets.pem) == facet_list(b.facets.pem));
-    CHECK(facet_list(a.facets.journal) == facet_list(b.facets.journal));
-    CHECK(facet_list(a.facets.year) == facet_list(b.facets.year));
+    CHECK(facet_list(a.facets["pem"]) == facet_list(b.facets["pem"]));
+    CHECK(facet_list(a.facets["journal"]) == facet_list(b.facets["journal"]));
+    CHECK(facet_list(a.facets["year"]) == facet_list(b.facets["year"]));
   }
 }
 

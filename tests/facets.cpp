@@ -77,44 +77,44 @@ SearchRequest fatigue() {
 TEST_CASE("without filters every group counts the whole match set") {
   const auto result = hand_fixture().engine.search(fatigue());
   CHECK(result.total == 8);
-  CHECK(counts(result.facets.pem) == Counts{"required=3", "not_required=2", "unclear=3"});
-  CHECK(counts(result.facets.journal) == Counts{"Journal A=3", "Journal B=2", "Journal C=2"});
-  CHECK(counts(result.facets.year) == Counts{"2015=1", "2016=2", "2018=2", "2020=1", "unknown=2"});
-  CHECK(counts(result.facets.evidence_level) == Counts{"E0=1", "E1=2", "E2=3", "E3=1"});
-  CHECK(counts(result.facets.design) == Counts{"cohort=3", "RCT=2"});
+  CHECK(counts(result.facets["pem"]) == Counts{"required=3", "not_required=2", "unclear=3"});
+  CHECK(counts(result.facets["journal"]) == Counts{"Journal A=3", "Journal B=2", "Journal C=2"});
+  CHECK(counts(result.facets["year"]) == Counts{"2015=1", "2016=2", "2018=2", "2020=1", "unknown=2"});
+  CHECK(counts(result.facets["evidence_level"]) == Counts{"E0=1", "E1=2", "E2=3", "E3=1"});
+  CHECK(counts(result.facets["design"]) == Counts{"cohort=3", "RCT=2"});
 }
 
 TEST_CASE("ticking pem=required keeps the counts of not_required and unclear") {
   SearchRequest r = fatigue();
-  r.pem = {Pem::required};
+  r.filters["pem"] = {"required"};
   const auto result = hand_fixture().engine.search(r);
   CHECK(result.total == 3);
-  CHECK(counts(result.facets.pem) == Counts{"required=3", "not_required=2", "unclear=3"});
+  CHECK(counts(result.facets["pem"]) == Counts{"required=3", "not_required=2", "unclear=3"});
   // The other groups count only the studies that pass the pem filter.
-  CHECK(counts(result.facets.journal) == Counts{"Journal A=2", "Journal C=1"});
-  CHECK(counts(result.facets.year) == Counts{"2015=1", "2016=1", "unknown=1"});
-  CHECK(counts(result.facets.evidence_level) == Counts{"E0=1", "E1=1", "E2=1"});
-  Counts design = counts(result.facets.design);  // a tie; its order is not the point here
+  CHECK(counts(result.facets["journal"]) == Counts{"Journal A=2", "Journal C=1"});
+  CHECK(counts(result.facets["year"]) == Counts{"2015=1", "2016=1", "unknown=1"});
+  CHECK(counts(result.facets["evidence_level"]) == Counts{"E0=1", "E1=1", "E2=1"});
+  Counts design = counts(result.facets["design"]);  // a tie; its order is not the point here
   std::sort(design.begin(), design.end());
   CHECK(design == Counts{"RCT=1", "cohort=1"});
 }
 
 TEST_CASE("pem values within the group combine with OR") {
   SearchRequest r = fatigue();
-  r.pem = {Pem::required, Pem::unclear};
+  r.filters["pem"] = {"required", "unclear"};
   const auto result = hand_fixture().engine.search(r);
   CHECK(result.total == 6);
-  CHECK(counts(result.facets.pem) == Counts{"required=3", "not_required=2", "unclear=3"});
+  CHECK(counts(result.facets["pem"]) == Counts{"required=3", "not_required=2", "unclear=3"});
 }
 
 TEST_CASE("journal values combine with OR and match ignoring case, spaces and punctuation") {
   SearchRequest r = fatigue();
-  r.journals = {"JOURNAL-A", "journal b"};
+  r.filters["journal"] = {"JOURNAL-A", "journal b"};
   const auto result = hand_fixture().engine.search(r);
   CHECK(result.total == 5);  // f1 f2 f8 f3 f4
   // The journal group ignores its own filter; the display form is the first one indexed.
-  CHECK(counts(result.facets.journal) == Counts{"Journal A=3", "Journal B=2", "Journal C=2"});
-  CHECK(counts(result.facets.pem) == Counts{"required=2", "not_required=2", "unclear=1"});
+  CHECK(counts(result.facets["journal"]) == Counts{"Journal A=3", "Journal B=2", "Journal C=2"});
+  CHECK(counts(result.facets["pem"]) == Counts{"required=2", "not_required=2", "unclear=1"});
   std::set<std::string> ids;
   for (const auto& h : result.hits) ids.insert(h.id);
   CHECK(ids == std::set<std::string>{"f1", "f2", "f3", "f4", "f8"});
@@ -122,13 +122,13 @@ TEST_CASE("journal values combine with OR and match ignoring case, spaces and pu
 
 TEST_CASE("with a journal and a pem filter each group is counted with the other filter only") {
   SearchRequest r = fatigue();
-  r.journals = {"Journal A"};
-  r.pem = {Pem::required};
+  r.filters["journal"] = {"Journal A"};
+  r.filters["pem"] = {"required"};
   const auto result = hand_fixture().engine.search(r);
   CHECK(result.total == 2);
-  CHECK(counts(result.facets.pem) == Counts{"required=2", "not_required=0", "unclear=1"});
-  CHECK(counts(result.facets.journal) == Counts{"Journal A=2", "Journal C=1"});
-  CHECK(counts(result.facets.year) == Counts{"2015=1", "2016=1"});
+  CHECK(counts(result.facets["pem"]) == Counts{"required=2", "not_required=0", "unclear=1"});
+  CHECK(counts(result.facets["journal"]) == Counts{"Journal A=2", "Journal C=1"});
+  CHECK(counts(result.facets["year"]) == Counts{"2015=1", "2016=1"});
 }
 
 TEST_CASE("a year range drops yearless studies from the total and from the other groups") {
@@ -137,63 +137,63 @@ TEST_CASE("a year range drops yearless studies from the total and from the other
   r.year_to = 2018;
   const auto result = hand_fixture().engine.search(r);
   CHECK(result.total == 4);  // f2 f3 f4 f8
-  CHECK(counts(result.facets.pem) == Counts{"required=1", "not_required=2", "unclear=1"});
-  CHECK(counts(result.facets.journal) == Counts{"Journal A=2", "Journal B=2"});
+  CHECK(counts(result.facets["pem"]) == Counts{"required=1", "not_required=2", "unclear=1"});
+  CHECK(counts(result.facets["journal"]) == Counts{"Journal A=2", "Journal B=2"});
   // The year group ignores its own filter (README: "each group is counted with
   // every filter applied except its own"), so it still shows every year.
-  CHECK(counts(result.facets.year) == Counts{"2015=1", "2016=2", "2018=2", "2020=1", "unknown=2"});
+  CHECK(counts(result.facets["year"]) == Counts{"2015=1", "2016=2", "2018=2", "2020=1", "unknown=2"});
 }
 
 TEST_CASE("yearless studies are counted under unknown and in the other groups when there is no year filter") {
   SearchRequest r = fatigue();
-  r.pem = {Pem::required};
+  r.filters["pem"] = {"required"};
   const auto result = hand_fixture().engine.search(r);
   // f7 is yearless: it is in the total and under "unknown".
   CHECK(result.total == 3);
-  CHECK(counts(result.facets.year).back() == "unknown=1");
+  CHECK(counts(result.facets["year"]).back() == "unknown=1");
   SearchRequest from = fatigue();
   from.year_from = 2018;
   const auto later = hand_fixture().engine.search(from);
   CHECK(later.total == 3);  // f4 f6 f8; f5 and f7 have no year
-  CHECK(counts(later.facets.pem) == Counts{"required=0", "not_required=1", "unclear=2"});
+  CHECK(counts(later.facets["pem"]) == Counts{"required=0", "not_required=1", "unclear=2"});
 }
 
 TEST_CASE("evidence and design filters are groups of their own") {
   SearchRequest r = fatigue();
-  r.evidence_levels = {"E2"};
+  r.filters["evidence_level"] = {"E2"};
   auto result = hand_fixture().engine.search(r);
   CHECK(result.total == 3);  // f2 f6 f8
-  CHECK(counts(result.facets.evidence_level) == Counts{"E0=1", "E1=2", "E2=3", "E3=1"});
-  CHECK(counts(result.facets.pem) == Counts{"required=1", "not_required=0", "unclear=2"});
+  CHECK(counts(result.facets["evidence_level"]) == Counts{"E0=1", "E1=2", "E2=3", "E3=1"});
+  CHECK(counts(result.facets["pem"]) == Counts{"required=1", "not_required=0", "unclear=2"});
 
   r = fatigue();
-  r.designs = {"rct"};
+  r.filters["design"] = {"rct"};
   result = hand_fixture().engine.search(r);
   CHECK(result.total == 2);  // f2 f5
-  CHECK(counts(result.facets.design) == Counts{"cohort=3", "RCT=2"});
-  CHECK(counts(result.facets.year) == Counts{"2016=1", "unknown=1"});
+  CHECK(counts(result.facets["design"]) == Counts{"cohort=3", "RCT=2"});
+  CHECK(counts(result.facets["year"]) == Counts{"2016=1", "unknown=1"});
 }
 
 TEST_CASE("browsing without words counts every study") {
   SearchRequest r;
-  r.pem = {Pem::required};
+  r.filters["pem"] = {"required"};
   const auto result = hand_fixture().engine.search(r);
   CHECK(result.total == 4);  // f1 f2 f7 x1
-  CHECK(counts(result.facets.pem) == Counts{"required=4", "not_required=2", "unclear=3"});
-  CHECK(counts(result.facets.journal) == Counts{"Journal A=3", "Journal C=1"});
+  CHECK(counts(result.facets["pem"]) == Counts{"required=4", "not_required=2", "unclear=3"});
+  CHECK(counts(result.facets["journal"]) == Counts{"Journal A=3", "Journal C=1"});
 }
 
 TEST_CASE("top-N journals are ordered by count, ties by name; a selected journal stays visible") {
   SearchRequest r = fatigue();
-  r.max_journal_facets = 2;
-  CHECK(counts(hand_fixture().engine.search(r).facets.journal) == Counts{"Journal A=3", "Journal B=2"});
-  r.max_journal_facets = 1;
-  r.journals = {"journal c"};
-  CHECK(counts(hand_fixture().engine.search(r).facets.journal) == Counts{"Journal A=3", "Journal C=2"});
-  r.journals = {"Nope Journal"};
+  r.max_facet_values = 2;
+  CHECK(counts(hand_fixture().engine.search(r).facets["journal"]) == Counts{"Journal A=3", "Journal B=2"});
+  r.max_facet_values = 1;
+  r.filters["journal"] = {"journal c"};
+  CHECK(counts(hand_fixture().engine.search(r).facets["journal"]) == Counts{"Journal A=3", "Journal C=2"});
+  r.filters["journal"] = {"Nope Journal"};
   const auto none = hand_fixture().engine.search(r);
   CHECK(none.total == 0);
-  CHECK(counts(none.facets.journal) == Counts{"Journal A=3", "Nope Journal=0"});
+  CHECK(counts(none.facets["journal"]) == Counts{"Journal A=3", "Nope Journal=0"});
 }
 
 TEST_CASE("journal ties are broken by name across many journals") {
@@ -211,20 +211,20 @@ TEST_CASE("journal ties are broken by name across many journals") {
     return s;
   });
   SearchRequest r;
-  r.max_journal_facets = 4;
-  CHECK(counts(fx.engine.search(r).facets.journal) ==
+  r.max_facet_values = 4;
+  CHECK(counts(fx.engine.search(r).facets["journal"]) ==
         Counts{"Beta Journal=3", "Alpha Reports=2", "Mu Review=2", "Zeta Letters=2"});
 }
 
 TEST_CASE("facets can be switched off; the total stays exact") {
   SearchRequest r = fatigue();
   r.facets = false;
-  r.pem = {Pem::unclear};
+  r.filters["pem"] = {"unclear"};
   const auto result = hand_fixture().engine.search(r);
   CHECK(result.total == 3);
-  CHECK(result.facets.pem.empty());
-  CHECK(result.facets.journal.empty());
-  CHECK(result.facets.year.empty());
+  CHECK(result.facets["pem"].empty());
+  CHECK(result.facets["journal"].empty());
+  CHECK(result.facets["year"].empty());
 }
 
 TEST_CASE("counts are exact, not estimates, over a match set of thousands") {
@@ -245,17 +245,17 @@ TEST_CASE("counts are exact, not estimates, over a match set of thousands") {
     for (int filter = 0; filter < 3; ++filter) {
       SearchRequest r;
       r.text = with_text ? "fatigue" : "";
-      r.max_journal_facets = 100;
-      if (filter == 1) r.pem = {Pem::not_required};
-      if (filter == 2) r.year_from = 2000, r.journals = {"journal 3", "journal 4"};
+      r.max_facet_values = 100;
+      if (filter == 1) r.filters["pem"] = {"not_required"};
+      if (filter == 2) r.year_from = 2000, r.filters["journal"] = {"journal 3", "journal 4"};
       // The expected counts, straight from the records.
       std::size_t total = 0;
       std::map<std::string, std::size_t> pem, journal, year;
       for (const auto& s : fx.studies) {
         if (with_text && s.summary.find("Fatigue") == std::string::npos) continue;
-        const bool pem_ok = r.pem.empty() || s.pem == r.pem[0];
+        const bool pem_ok = !r.filters.count("pem") || to_string(s.pem) == r.filters.at("pem")[0];
         const bool year_ok = !r.year_from || (s.year && *s.year >= *r.year_from);
-        const bool journal_ok = r.journals.empty() || s.journal == "Journal 3" || s.journal == "Journal 4";
+        const bool journal_ok = !r.filters.count("journal") || s.journal == "Journal 3" || s.journal == "Journal 4";
         if (pem_ok && year_ok && journal_ok) ++total;
         if (year_ok && journal_ok) ++pem[std::string(to_string(s.pem))];
         if (pem_ok && year_ok) ++journal[s.journal];
@@ -265,9 +265,9 @@ TEST_CASE("counts are exact, not estimates, over a match set of thousands") {
       INFO("text " << with_text << ", filter " << filter);
       CHECK(result.total == total);
       std::map<std::string, std::size_t> got_pem, got_journal, got_year;
-      for (const auto& v : result.facets.pem) if (v.count) got_pem[v.value] = v.count;
-      for (const auto& v : result.facets.journal) got_journal[v.value] = v.count;
-      for (const auto& v : result.facets.year) got_year[v.value] = v.count;
+      for (const auto& v : result.facets["pem"]) if (v.count) got_pem[v.value] = v.count;
+      for (const auto& v : result.facets["journal"]) got_journal[v.value] = v.count;
+      for (const auto& v : result.facets["year"]) got_year[v.value] = v.count;
       CHECK(got_pem == pem);
       CHECK(got_journal == journal);
       CHECK(got_year == year);
@@ -280,14 +280,14 @@ TEST_CASE("year_unknown alone keeps only yearless studies; with a range it adds 
   r.year_unknown = true;
   auto result = hand_fixture().engine.search(r);
   CHECK(result.total == 2);  // f5 f7
-  CHECK(counts(result.facets.pem) == Counts{"required=1", "not_required=0", "unclear=1"});
+  CHECK(counts(result.facets["pem"]) == Counts{"required=1", "not_required=0", "unclear=1"});
   // The year group still ignores its own filter.
-  CHECK(counts(result.facets.year) == Counts{"2015=1", "2016=2", "2018=2", "2020=1", "unknown=2"});
+  CHECK(counts(result.facets["year"]) == Counts{"2015=1", "2016=2", "2018=2", "2020=1", "unknown=2"});
   r.year_from = 2018;
   r.year_to = 2020;
   result = hand_fixture().engine.search(r);
   CHECK(result.total == 5);  // f4 f6 f8, f5 f7
-  CHECK(counts(result.facets.journal) == Counts{"Journal C=2", "Journal A=1", "Journal B=1"});
+  CHECK(counts(result.facets["journal"]) == Counts{"Journal C=2", "Journal A=1", "Journal B=1"});
   // The same filter through Xapian's matcher (a phrase forces that path).
   r.text = "\"fatigue\" OR \"unrelated sleep\"";
   CHECK(hand_fixture().engine.search(r).total == 5);
@@ -296,9 +296,9 @@ TEST_CASE("year_unknown alone keeps only yearless studies; with a range it adds 
 TEST_CASE("facet_values: a group's values by text, with the search's exact disjunctive counts, uncut") {
   const auto& engine = hand_fixture().engine;
   SearchRequest r = fatigue();
-  r.pem = {Pem::required, Pem::unclear};
-  r.journals = {"Journal A"};
-  r.max_journal_facets = 1;
+  r.filters["pem"] = {"required", "unclear"};
+  r.filters["journal"] = {"Journal A"};
+  r.max_facet_values = 1;
   // Every journal value (no top-1 cut); the journal filter is the group's own, pem applies.
   FacetValueList all = engine.facet_values(r, "journal", "", 100);
   CHECK(counts(all.values) == Counts{"Journal A=3", "Journal C=2"});
@@ -314,7 +314,7 @@ TEST_CASE("facet_values: a group's values by text, with the search's exact disju
   // Other groups: the same counts as the search's facets, ordered by count.
   const SearchResult searched = engine.search(r);
   CHECK(counts(engine.facet_values(r, "pem", "", 10).values) == Counts{"required=2", "unclear=1"});
-  CHECK(counts(searched.facets.pem) == Counts{"required=2", "not_required=0", "unclear=1"});
+  CHECK(counts(searched.facets["pem"]) == Counts{"required=2", "not_required=0", "unclear=1"});
   CHECK(counts(engine.facet_values(r, "design", "coh", 10).values) == Counts{"cohort=1"});
   CHECK(counts(engine.facet_values(r, "year", "20", 10).values) == Counts{"2015=1", "2016=1", "2018=1"});
   CHECK(counts(engine.facet_values(r, "evidence_level", "", 10).values) == Counts{"E2=2", "E1=1"});

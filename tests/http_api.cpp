@@ -150,13 +150,13 @@ TEST_CASE("pem=required filters and keeps disjunctive pem counts") {
   Fixture f;
   studysearch::SearchRequest request;
   request.text = "fatigue";
-  request.pem = {Pem::required};
+  request.filters["pem"] = {"required"};
   const auto expected = f.engine().search(request);
   const json got = body_of(f.get("/v1/search?q=fatigue&pem=required"));
   CHECK(got["total"] == expected.total);
   CHECK(got["total"] == 2);
   for (const auto& hit : got["hits"]) CHECK(hit["pem"] == "required");
-  CHECK(got["facets"]["pem"][1] == json{{"value", "not_required"}, {"count", 2}});
+  CHECK(got["facets"]["pem"][1] == json{{"value", "not_required"}, {"count", 2}, {"key", "not required"}});
 }
 
 TEST_CASE("journal is repeatable: values are ORed, matching ignores case and punctuation") {

@@ -82,11 +82,18 @@ const studysearch::EngineOptions kLimits;
 
 // ---- filters ---------------------------------------------------------------
 
+namespace {
+std::vector<std::string> vals(const SearchRequest& r, const char* field) {
+  const auto it = r.filters.find(field);
+  return it == r.filters.end() ? std::vector<std::string>{} : it->second;
+}
+}  // namespace
+
 TEST_CASE("array filters: outer array ANDs, inner arrays OR one attribute's values") {
   const auto r = filtered(json::parse(R"([["pem = required", "pem = not_required"], "journal = \"BMJ Open\""])"));
-  CHECK(r.pem == std::vector<Pem>{Pem::required, Pem::not_required});
-  CHECK(r.journals == std::vector<std::string>{"BMJ Open"});
-  CHECK(r.designs.empty());
+  CHECK(vals(r, "pem") == std::vector<std::string>{"required", "not_required"});
+  CHECK(vals(r, "journal") == std::vector<std::string>{"BMJ Open"});
+  CHECK(vals(r, "design").empty());
   CHECK(!r.year_from);
 }
 
@@ -94,26 +101,26 @@ TEST_CASE("instant-meilisearch's facet and numeric filter strings: quoted attrib
   // What its filter adapter writes for facetFilters "journal:Say \"hi\" \\ a=b:c" and numericFilters.
   const auto r = filtered(json::array({json::array({R"("journal"="Say \"hi\" \\ a=b:c")"}), R"("year">=2015)",
                                        R"("year"<=2020)"}));
-  CHECK(r.journals == std::vector<std::string>{"Say \"hi\" \\ a=b:c"});
+  CHECK(vals(r, "journal") == std::vector<std::string>{"Say \"hi\" \\ a=b:c"});
   CHECK(r.year_from == 2015);
   CHECK(r.year_to == 2020);
 }
 
 TEST_CASE("string filters: AND, OR, NOT, parentheses, IN, TO, comparisons, case-insensitive keywords") {
   auto r = filtered("pem = required AND (journal = Brain OR journal = \"BMJ Open\")");
-  CHECK(r.pem == std::vector<Pem>{Pem::required});
-  CHECK(r.journals == std::vector<std::string>{"BMJ Open", "Brain"});
+  CHECK(vals(r, "pem") == std::vector<std::string>{"required"});
+  CHECK(vals(r, "journal") == std::vector<std::string>{"BMJ Open", "Brain"});
   r = filtered("pem != required");
-  CHECK(r.pem == std::vector<Pem>{Pem::not_required, Pem::unclear});
+  CHECK(vals(r, "pem") == std::vector<std::string>{"not_required", "unclear"});
   r = filtered("NOT pem = unclear");
-  CHECK(r.pem == std::vector<Pem>{Pem::required, Pem::not_required});
+  CHECK(vals(r, "pem") == std::vector<std::string>{"required", "not_required"});
   r = filtered("pem in [required, 'unclear']");
-  CHECK(r.pem == std::vector<Pem>{Pem::required, Pem::unclear});
+  CHECK(vals(r, "pem") == std::vector<std::string>{"required", "unclear"});
   r = filtered("pem NOT IN [required]");
-  CHECK(r.pem == std::vector<Pem>{Pem::not_required, Pem::unclear});
+  CHECK(vals(r, "pem") == std::vector<std::string>{"not_required", "unclear"});
   r = filtered("year 2010 TO 2012 and pem = Required");
   CHECK((r.year_from == 2010 && r.year_to == 2012));
-  CHECK(r.pem == std::vector<Pem>{Pem::required});
+  CHECK(vals(r, "pem") == std::vector<std::string>{"required"});
   r = filtered("year > 2015 AND year < 2019.5");
   CHECK((r.year_from == 2016 && r.year_to == 2019));
   r = filtered("year = 2019 OR year = 2020");
@@ -121,7 +128,7 @@ TEST_CASE("string filters: AND, OR, NOT, parentheses, IN, TO, comparisons, case-
   r = filtered("year EXISTS");
   CHECK((r.year_from == studysearch::kMinYear && r.year_to == studysearch::kMaxYear));
   r = filtered("evidence_level = e2 OR evidence_level = E3");
-  CHECK(r.evidence_levels == std::vector<std::string>{"E2", "E3"});
+  CHECK(vals(r, "evidence_level") == std::vector<std::string>{"E2", "E3"});
   r = filtered("year < 1990 OR year NOT EXISTS");  // SearchRequest::year_unknown
   CHECK((r.year_unknown && r.year_from == studysearch::kMinYear && r.year_to == 1989));
   r = filtered("NOT year EXISTS");
@@ -133,7 +140,7 @@ TEST_CASE("string filters: AND, OR, NOT, parentheses, IN, TO, comparisons, case-
 TEST_CASE("empty filters are no filter, and contradictions are valid and match nothing") {
   for (const json& none : {json(), json(""), json::array(), json::array({json::array()}), json("   ")}) {
     const auto r = filtered(none);
-    CHECK((r.pem.empty() && r.journals.empty() && !r.year_from && !r.year_to));
+    CHECK((vals(r, "pem").empty() && vals(r, "journal").empty() && !r.year_from && !r.year_to));
   }
   filtered("pem = required AND pem = unclear", false);
   filtered("year > 2100", false);
@@ -141,7 +148,7 @@ TEST_CASE("empty filters are no filter, and contradictions are valid and match n
   CHECK(!filtered("year >= 1500").year_unknown);
   filtered("journal IN []", false);
   const auto r = filtered("pem = maybe OR pem = required");  // a value no study has adds nothing
-  CHECK(r.pem == std::vector<Pem>{Pem::required});
+  CHECK(vals(r, "pem") == std::vector<std::string>{"required"});
 }
 
 TEST_CASE("unknown attributes and bad syntax are 400 invalid_search_filter naming the problem") {
@@ -250,9 +257,9 @@ TEST_CASE("bad parameters are 400 with Meilisearch's codes") {
 
 TEST_CASE("facetDistribution: native counts without an own filter, only the selected values with one") {
   studysearch::Facets f;
-  f.pem = {{"required", 4}, {"not_required", 3}, {"unclear", 0}};
-  f.journal = {{"BMJ Open", 5}, {"Brain", 2}, {"Sleep", 1}};
-  f.year = {{"2018", 1}, {"2019", 2}, {"2020", 3}, {"unknown", 4}};
+  f.groups = {{"pem", {{"required", 4, "required"}, {"not_required", 3, "not required"}, {"unclear", 0, "unclear"}}},
+              {"journal", {{"BMJ Open", 5, "bmj open"}, {"Brain", 2, "brain"}, {"Sleep", 1, "sleep"}}},
+              {"year", {{"2018", 1, "2018"}, {"2019", 2, "2019"}, {"2020", 3, "2020"}, {"unknown", 4, "unknown"}}}};
   SearchRequest none;
   auto d = json::parse(meili::facet_distribution(f, none, {"journal", "pem", "year"}).dump());
   CHECK(d["pem"] == json::parse(R"({"required": 4, "not_required": 3})"));  // zero counts left out
@@ -260,8 +267,8 @@ TEST_CASE("facetDistribution: native counts without an own filter, only the sele
   CHECK(d["year"] == json::parse(R"({"2018": 1, "2019": 2, "2020": 3})"));  // no "unknown"
 
   SearchRequest own;
-  own.pem = {Pem::required};
-  own.journals = {"bmj  OPEN", "Lancet"};  // matched like the engine: case, spaces, punctuation ignored
+  own.filters["pem"] = {"required"};
+  own.filters["journal"] = {"bmj  OPEN", "Lancet"};  // matched like the engine: case, spaces, punctuation ignored
   own.year_from = 2019;
   d = json::parse(meili::facet_distribution(f, own, {"journal", "pem", "year"}).dump());
   CHECK(d["pem"] == json::parse(R"({"required": 4})"));
@@ -280,12 +287,12 @@ TEST_CASE("through the engine: facetDistribution equals the native disjunctive c
   const json got = body(d.search("", "studies", R"({"q": "fatigue", "filter": "pem = required", "facets": ["*"]})"));
   SearchRequest native;
   native.text = "fatigue";
-  native.pem = {Pem::required};
-  native.max_journal_facets = 100;
+  native.filters["pem"] = {"required"};
+  native.max_facet_values = 100;
   const auto result = fx.engine.search(native);
   CHECK(got["estimatedTotalHits"] == result.total);
-  for (const auto& v : result.facets.journal) CHECK(got["facetDistribution"]["journal"][v.value] == v.count);
-  for (const auto& v : result.facets.pem) {
+  for (const auto& v : result.facets["journal"]) CHECK(got["facetDistribution"]["journal"][v.value] == v.count);
+  for (const auto& v : result.facets["pem"]) {
     INFO(v.value);
     if (v.value == "required") CHECK(got["facetDistribution"]["pem"][v.value] == v.count);
     else CHECK(!got["facetDistribution"]["pem"].contains(v.value));  // Meilisearch: counted with every filter

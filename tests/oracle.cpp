@@ -64,26 +64,25 @@ struct Oracle {
     return out;
   }
 
-  static bool journal_selected(const Study& s, const SearchRequest& r) {
-    if (r.journals.empty()) return true;
-    if (s.journal.empty()) return false;
-    return std::any_of(r.journals.begin(), r.journals.end(),
-                       [&](const std::string& j) { return lower(j) == lower(s.journal); });
+  // Whether a study passes one keyword filter: one of its values (any of a
+  // multi-valued field's) is one of the chosen, ignoring case.
+  static bool passes(const Field& field, const Study& s, const SearchRequest& r) {
+    const auto chosen = r.filters.find(field.name);
+    if (chosen == r.filters.end() || chosen->second.empty()) return true;
+    for (const auto& v : field_values(field, s))
+      for (const auto& c : chosen->second)
+        if (lower(c) == lower(v)) return true;
+    return false;
   }
 
-  // Which filter groups a study fails: pem, journal, year, evidence, design.
-  static std::array<bool, 5> failures(const Study& s, const SearchRequest& r) {
-    std::array<bool, 5> fail{};
-    fail[0] = !r.pem.empty() && std::find(r.pem.begin(), r.pem.end(), s.pem) == r.pem.end();
-    fail[1] = !journal_selected(s, r);
-    fail[2] = (r.year_from || r.year_to) &&
-              (!s.year || (r.year_from && *s.year < *r.year_from) || (r.year_to && *s.year > *r.year_to));
-    fail[3] = !r.evidence_levels.empty() &&
-              std::find(r.evidence_levels.begin(), r.evidence_levels.end(), s.evidence_level) ==
-                  r.evidence_levels.end();
-    fail[4] = !r.designs.empty() && std::none_of(r.designs.begin(), r.designs.end(), [&](const std::string& d) {
-      return !s.design.empty() && lower(d) == lower(s.design);
-    });
+  // The filter groups a study fails: "year" and each keyword filter field's name.
+  static std::set<std::string> failures(const Study& s, const SearchRequest& r) {
+    std::set<std::string> fail;
+    for (const Field* field : keyword_filters())
+      if (!passes(*field, s, r)) fail.insert(std::string(field->name));
+    if ((r.year_from || r.year_to) &&
+        (!s.year || (r.year_from && *s.year < *r.year_from) || (r.year_to && *s.year > *r.year_to)))
+      fail.insert("year");
     return fail;
   }
 };
@@ -91,13 +90,13 @@ struct Oracle {
 struct Expected {
   std::set<std::string> ids;
   std::set<std::string> ids_with_every_word;
-  std::map<std::string, std::size_t> pem, journal, year, evidence, design;
+  std::map<std::string, std::map<std::string, std::size_t>> facets;  // group -> value -> count
 };
 
 Expected brute_force(Oracle& oracle, const SearchRequest& r, const std::vector<std::string>& words) {
   const auto qstems = oracle.query_stems(words);
   Expected e;
-  for (const char* p : {"required", "not_required", "unclear"}) e.pem[p] = 0;
+  for (const char* p : {"required", "not_required", "unclear"}) e.facets["pem"][p] = 0;
   for (std::size_t i = 0; i < oracle.studies.size(); ++i) {
     const Study& s = oracle.studies[i];
     const auto& have = oracle.stems[i];
@@ -105,19 +104,17 @@ Expected brute_force(Oracle& oracle, const SearchRequest& r, const std::vector<s
                      std::any_of(qstems.begin(), qstems.end(), [&](const std::string& q) { return have.count(q) > 0; });
     if (!any) continue;
     const auto fail = Oracle::failures(s, r);
-    const auto failing = std::count(fail.begin(), fail.end(), true);
     // Counted in a group when it passes every other group.
-    auto counts_for = [&](std::size_t group) { return failing == 0 || (failing == 1 && fail[group]); };
-    if (failing == 0) {
+    auto counts_for = [&](const std::string& group) { return fail.empty() || (fail.size() == 1 && fail.count(group)); };
+    if (fail.empty()) {
       e.ids.insert(s.id);
       if (std::all_of(qstems.begin(), qstems.end(), [&](const std::string& q) { return have.count(q) > 0; }))
         e.ids_with_every_word.insert(s.id);
     }
-    if (counts_for(0)) ++e.pem[std::string(to_string(s.pem))];
-    if (counts_for(1) && !s.journal.empty()) ++e.journal[s.journal];
-    if (counts_for(2)) ++e.year[s.year ? std::to_string(*s.year) : "unknown"];
-    if (counts_for(3) && !s.evidence_level.empty()) ++e.evidence[s.evidence_level];
-    if (counts_for(4) && !s.design.empty()) ++e.design[s.design];
+    for (const Field* field : keyword_filters())
+      if (counts_for(std::string(field->name)))
+        for (const auto& v : field_values(*field, s)) ++e.facets[std::string(field->name)][v];  // once per value
+    if (counts_for("year")) ++e.facets["year"][s.year ? std::to_string(*s.year) : "unknown"];
   }
   return e;
 }
@@ -131,16 +128,15 @@ std::map<std::string, std::size_t> nonzero(const std::vector<FacetValue>& values
 
 std::string describe(const SearchRequest& r) {
   std::ostringstream out;
-  out << "text='" << r.text << "' pem=[";
-  for (Pem p : r.pem) out << to_string(p) << " ";
-  out << "] journals=[";
-  for (const auto& j : r.journals) out << j << "; ";
-  out << "] years=" << (r.year_from ? std::to_string(*r.year_from) : "-") << ".."
-      << (r.year_to ? std::to_string(*r.year_to) : "-") << " evidence=[";
-  for (const auto& e : r.evidence_levels) out << e << " ";
-  out << "] designs=[";
-  for (const auto& d : r.designs) out << d << "; ";
-  out << "] sort=" << static_cast<int>(r.sort) << " offset=" << r.offset << " limit=" << r.limit;
+  out << "text='" << r.text << "'";
+  for (const auto& [name, values] : r.filters) {
+    out << " " << name << "=[";
+    for (const auto& v : values) out << v << "; ";
+    out << "]";
+  }
+  out << " years=" << (r.year_from ? std::to_string(*r.year_from) : "-") << ".."
+      << (r.year_to ? std::to_string(*r.year_to) : "-") << " sort=" << static_cast<int>(r.sort)
+      << " offset=" << r.offset << " limit=" << r.limit;
   return out.str();
 }
 
@@ -153,22 +149,25 @@ void check_request(const SearchEngine& engine, const SearchRequest& r, bool has_
   const SearchResult result = engine.search(r);
   CHECK(result.total == expected.ids.size());
   std::map<std::string, std::size_t> pem;  // all three values, zeros included
-  for (const auto& v : result.facets.pem) pem[v.value] = v.count;
-  CHECK(result.facets.pem.size() == 3);
-  CHECK(pem == expected.pem);
-  CHECK(nonzero(result.facets.journal) == expected.journal);
-  for (const auto& v : result.facets.journal)
-    if (v.count == 0)  // only a selected journal may be shown with no studies
-      CHECK(std::any_of(r.journals.begin(), r.journals.end(),
-                        [&](const std::string& j) { return lower(j) == lower(v.value); }));
-  CHECK(nonzero(result.facets.year) == expected.year);
-  CHECK(nonzero(result.facets.evidence_level) == expected.evidence);
-  CHECK(nonzero(result.facets.design) == expected.design);
+  for (const auto& v : result.facets["pem"]) pem[v.value] = v.count;
+  CHECK(result.facets["pem"].size() == 3);
+  CHECK(pem == expected.facets.at("pem"));
+  for (const auto& group : result.facets.groups) {
+    if (group.name == "pem") continue;
+    const auto want = expected.facets.find(group.name);
+    CHECK(nonzero(group.values) == (want == expected.facets.end() ? std::map<std::string, std::size_t>{} : want->second));
+    const auto chosen = r.filters.find(group.name);
+    for (const auto& v : group.values)
+      if (v.count == 0)  // only a selected value may be shown with no studies
+        CHECK((chosen != r.filters.end() && std::any_of(chosen->second.begin(), chosen->second.end(),
+                                                        [&](const std::string& c) { return lower(c) == lower(v.value); })));
+  }
+  CHECK(result.facets.groups.size() == keyword_filters().size() + 1);  // + year
   // Years ascending, "unknown" last.
-  for (std::size_t i = 0; i + 1 < result.facets.year.size(); ++i) {
-    CHECK(result.facets.year[i].value != "unknown");
-    if (result.facets.year[i + 1].value != "unknown")
-      CHECK(std::stoi(result.facets.year[i].value) < std::stoi(result.facets.year[i + 1].value));
+  for (std::size_t i = 0; i + 1 < result.facets["year"].size(); ++i) {
+    CHECK(result.facets["year"][i].value != "unknown");
+    if (result.facets["year"][i + 1].value != "unknown")
+      CHECK(std::stoi(result.facets["year"][i].value) < std::stoi(result.facets["year"][i + 1].value));
   }
 
   // ---- every page, until done
@@ -254,6 +253,14 @@ TEST_CASE("oracle: totals, every facet count, the set of ids and the sort order 
   Oracle oracle(fx.studies);
   std::map<std::string, const Study*> by_id;
   for (const auto& s : fx.studies) by_id[s.id] = &s;
+  std::map<std::string, std::vector<std::string>> values_in_corpus;  // keyword filter field -> distinct values
+  for (const Field* field : keyword_filters()) {
+    std::set<std::string> distinct;
+    for (const auto& s : fx.studies)
+      for (const auto& v : field_values(*field, s)) distinct.insert(v);
+    REQUIRE(distinct.size() >= 2);
+    values_in_corpus[std::string(field->name)].assign(distinct.begin(), distinct.end());
+  }
 
   std::mt19937_64 random(seed ^ 0x9e3779b97f4a7c15ull);
   std::size_t nonempty = 0, with_filters = 0;
@@ -270,28 +277,29 @@ TEST_CASE("oracle: totals, every facet count, the set of ids and the sort order 
         r.text += (r.text.empty() ? "" : " ") + w;
       }
     }
-    if (random() % 2) r.pem = pick_some(random, std::vector<Pem>{Pem::required, Pem::not_required, Pem::unclear}, 2);
-    if (random() % 3 == 0) {
-      r.journals = pick_some(random, options.journals, 3);
-      for (auto& j : r.journals) j = random() % 2 ? lower(j) : upper(j);
-      if (random() % 6 == 0) r.journals.push_back("Journal of Nowhere");
+    // Keyword filters: values the corpus has (any case), now and then one it has not.
+    for (const Field* field : keyword_filters()) {
+      if (random() % 3 != 0) continue;
+      auto& chosen = r.filters[std::string(field->name)];
+      chosen = pick_some(random, values_in_corpus.at(std::string(field->name)), 3);
+      if (field->type != FieldType::enumeration)  // enumeration values are exact (vocabulary)
+        for (auto& v : chosen) v = random() % 2 ? lower(v) : upper(v);
+      if (field->type != FieldType::enumeration && random() % 6 == 0) chosen.push_back("Nowhere Value");
     }
     if (random() % 3 == 0) r.year_from = kFromYear + static_cast<int>(random() % 36);
     if (random() % 3 == 0) r.year_to = kFromYear + static_cast<int>(random() % 36);
     if (r.year_from && r.year_to && *r.year_from > *r.year_to) std::swap(*r.year_from, *r.year_to);
-    if (random() % 4 == 0) r.evidence_levels = pick_some(random, std::vector<std::string>{"E0", "E1", "E2", "E3"}, 2);
-    if (random() % 6 == 0) r.designs = pick_some(random, options.designs, 2);
     r.sort = static_cast<Sort>(random() % 3);
     r.limit = 1 + random() % 60;
     r.offset = random() % 4 == 0 ? 0 : random() % 900;
-    r.max_journal_facets = 1000;
+    r.max_facet_values = 1000;
     r.suggest = random() % 2;
     r.snippets = random() % 4 == 0;
     INFO("request " << n << ": " << describe(r));
 
     const Expected expected = brute_force(oracle, r, words);
     if (!words.empty()) ++nonempty;
-    if (!r.pem.empty() || !r.journals.empty() || r.year_from || r.year_to || !r.evidence_levels.empty()) ++with_filters;
+    if (!r.filters.empty() || r.year_from || r.year_to) ++with_filters;
     const std::size_t page_size = 37 + random() % 214;
     for (const auto& [engine_name, engine] : engines) {
       INFO("engine: " << engine_name);

@@ -65,15 +65,16 @@ std::string terminal_snippet(std::string snippet, bool tty) {
 }
 
 void print_hit_line(const Hit& h) {
-  std::cout << std::setw(3) << h.rank << ". " << (h.title.empty() ? h.id : h.title) << "\n     " << h.id;
-  if (!h.journal.empty()) std::cout << " · " << h.journal;
-  if (h.year) std::cout << " · " << *h.year;
-  std::cout << " · PEM " << to_string(h.pem);
+  const Study& s = h.study;
+  std::cout << std::setw(3) << h.rank << ". " << (s.title.empty() ? h.id : s.title) << "\n     " << h.id;
+  if (!s.journal.empty()) std::cout << " · " << s.journal;
+  if (s.year) std::cout << " · " << *s.year;
+  std::cout << " · PEM " << to_string(s.pem);
   if (h.score > 0) std::cout << " · score " << std::fixed << std::setprecision(2) << h.score;
   std::cout << "\n";
 }
 
-void print_facet_line(const char* name, const std::vector<FacetValue>& values) {
+void print_facet_line(const std::string& name, const std::vector<FacetValue>& values) {
   if (values.empty()) return;
   std::cout << "  " << name << ":";
   for (const auto& v : values) std::cout << " " << v.value << " (" << v.count << ")";
@@ -91,9 +92,7 @@ void print_result(const SearchRequest& request, const SearchResult& result) {
   }
   if (request.facets && result.total > 0) {
     std::cout << "Facets\n";
-    print_facet_line("pem", result.facets.pem);
-    print_facet_line("journal", result.facets.journal);
-    print_facet_line("year", result.facets.year);
+    for (const auto& group : result.facets.groups) print_facet_line(group.name, group.values);
   }
 }
 
@@ -104,9 +103,23 @@ Sort parse_sort(const std::string& s) {
   throw Error(ErrorKind::invalid_query, "--sort must be relevance, newest or oldest, not '" + s + "'");
 }
 
-Pem parse_pem_option(const std::string& s) {
-  if (auto p = parse_pem(s)) return *p;
-  throw Error(ErrorKind::invalid_query, "--pem must be required, not_required or unclear, not '" + s + "'");
+// An enumeration filter's values, checked here so that the message names the option.
+std::vector<std::string> filter_values(const Field& field, const std::vector<std::string>& values) {
+  if (field.type == FieldType::enumeration)
+    for (const auto& v : values)
+      if (std::find(field.vocabulary.begin(), field.vocabulary.end(), v) == field.vocabulary.end())
+        throw Error(ErrorKind::invalid_query, "--" + std::string(field.filter_param()) + " must be one of " +
+                                                  vocabulary_list(field) + ", not '" + v + "'");
+  return values;
+}
+
+// One repeatable option per keyword filter field (fields.hpp): --pem, --journal, ...
+void add_filter_options(CLI::App* cmd, std::map<std::string, std::vector<std::string>>& filters) {
+  for (const Field* field : keyword_filters()) {
+    std::string help = field->type == FieldType::enumeration ? vocabulary_list(*field) : std::string(field->help);
+    repeatable(cmd->add_option("--" + std::string(field->filter_param()), filters[std::string(field->name)],
+                               help + " (repeatable: OR)"));
+  }
 }
 
 // Ranking options shared by search, run and serve.
@@ -129,7 +142,8 @@ void add_ranking_options(CLI::App* cmd, EngineOptions& o) {
 struct SearchArgs {
   std::string db;
   bool json = false;
-  std::vector<std::string> words, pem, journals, evidence, designs;
+  std::vector<std::string> words;
+  std::map<std::string, std::vector<std::string>> filters;  // by field name
   std::optional<int> year_from, year_to;
   std::string sort = "relevance";
   std::size_t offset = 0, limit = 10;
@@ -141,10 +155,8 @@ int run_search(const SearchArgs& a) {
   const auto engine = SearchEngine::open(a.db, a.options);
   SearchRequest r;
   r.text = join(a.words);
-  for (const auto& p : a.pem) r.pem.push_back(parse_pem_option(p));
-  r.journals = a.journals;
-  r.evidence_levels = a.evidence;
-  r.designs = a.designs;
+  for (const auto& [name, values] : a.filters)
+    if (!values.empty()) r.filters[name] = filter_values(*find_field(name), values);
   r.year_from = a.year_from;
   r.year_to = a.year_to;
   r.sort = parse_sort(a.sort);
@@ -248,10 +260,11 @@ int run_show(const std::string& db, const std::string& id, bool json) {
   const Study& s = *study;
   std::cout << s.title << "\n" << join(s.authors, "; ") << "\n";
   std::cout << s.journal << (s.year ? " · " + std::to_string(*s.year) : "") << (s.doi.empty() ? "" : " · doi:" + s.doi)
-            << "\nid: " << s.id << " · PEM " << to_string(s.pem)
-            << (s.evidence_level.empty() ? "" : " · evidence " + s.evidence_level)
-            << (s.design.empty() ? "" : " · " + s.design) << "\n\n"
-            << s.summary << "\n";
+            << "\nid: " << s.id << " · PEM " << to_string(s.pem) << "\n";
+  for (const Field* field : keyword_filters())  // evidence level, design, ...: "Label: a, b"
+    if (const auto values = field_values(*field, s); !values.empty() && field->name != "journal" && field->name != "pem")
+      std::cout << field->label << ": " << join(values, ", ") << "\n";
+  std::cout << "\n" << s.summary << "\n";
   if (!s.relevance.empty()) std::cout << "\nWhy it matters: " << s.relevance << "\n";
   if (!s.limitations.empty()) std::cout << "\nWhat it does not prove: " << s.limitations << "\n";
   return 0;
@@ -348,10 +361,7 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
     auto a = std::make_shared<SearchArgs>();
     cmd->add_option("--db", a->db, "index folder")->required();
     cmd->add_flag("--json", a->json, "print one JSON object (see README)");
-    repeatable(cmd->add_option("--pem", a->pem, "required | not_required | unclear (repeatable: OR)"));
-    repeatable(cmd->add_option("--journal", a->journals, "journal name (repeatable: OR)"));
-    repeatable(cmd->add_option("--evidence", a->evidence, "evidence level E0..E3 (repeatable: OR)"));
-    repeatable(cmd->add_option("--design", a->designs, "study design (repeatable: OR)"));
+    add_filter_options(cmd, a->filters);
     cmd->add_option("--year-from", a->year_from, "first year, inclusive");
     cmd->add_option("--year-to", a->year_to, "last year, inclusive");
     cmd->add_option("--sort", a->sort, "relevance | newest | oldest")->capture_default_str();

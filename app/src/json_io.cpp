@@ -7,39 +7,38 @@ using json = nlohmann::ordered_json;  // keys keep the documented order
 // The one convention for absent values in every JSON we print: the key is
 // always there, an absent text or number is null, an absent list is [].
 namespace {
-json text_or_null(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
-json year_or_null(const std::optional<int>& year) { return year ? json(*year) : json(nullptr); }
-}  // namespace
-
-json to_json(const Hit& hit) {
-  return {{"id", hit.id},
-          {"rank", hit.rank},
-          {"score", hit.score},
-          {"title", text_or_null(hit.title)},
-          {"authors", hit.authors},
-          {"journal", text_or_null(hit.journal)},
-          {"year", year_or_null(hit.year)},
-          {"doi", text_or_null(hit.doi)},
-          {"pem", to_string(hit.pem)},
-          {"evidence_level", text_or_null(hit.evidence_level)},
-          {"design", text_or_null(hit.design)},
-          {"snippet", text_or_null(hit.snippet)}};
+json field_json(const Field& field, const Study& study) {
+  return std::visit(
+      [&](auto member) -> json {
+        const auto& value = study.*member;
+        using V = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<V, std::string>) return value.empty() ? json(nullptr) : json(value);
+        else if constexpr (std::is_same_v<V, std::vector<std::string>>) return json(value);
+        else if constexpr (std::is_same_v<V, std::optional<int>>) return value ? json(*value) : json(nullptr);
+        else return json(std::string(to_string(value)));
+      },
+      field.member);
 }
 
-namespace {
 json values(const std::vector<FacetValue>& list) {
   json out = json::array();
-  for (const auto& v : list) out.push_back({{"value", v.value}, {"count", v.count}});
+  for (const auto& v : list) out.push_back({{"value", v.value}, {"key", v.key}, {"count", v.count}});
   return out;
 }
 }  // namespace
 
+json to_json(const Hit& hit) {
+  json out = {{"id", hit.id}, {"rank", hit.rank}, {"score", hit.score}};
+  for (const Field& field : study_fields())
+    if (field.brief && field.name != "id") out[field.name] = field_json(field, hit.study);
+  out["snippet"] = hit.snippet.empty() ? json(nullptr) : json(hit.snippet);
+  return out;
+}
+
 json to_json(const Facets& f) {
-  return {{"pem", values(f.pem)},
-          {"journal", values(f.journal)},
-          {"year", values(f.year)},
-          {"evidence_level", values(f.evidence_level)},
-          {"design", values(f.design)}};
+  json out = json::object();
+  for (const auto& group : f.groups) out[group.name] = values(group.values);
+  return out;
 }
 
 json facet_values_json(const std::string& group, const std::string& text, const FacetValueList& list) {
@@ -114,19 +113,9 @@ json to_json(const IndexReport& report) {
 json study_json(const Study& study) {
   // Every record field, in record order (README "Record format"); still valid
   // JSONL input, where null counts as absent.
-  return {{"id", study.id},
-          {"title", text_or_null(study.title)},
-          {"authors", study.authors},
-          {"journal", text_or_null(study.journal)},
-          {"year", year_or_null(study.year)},
-          {"doi", text_or_null(study.doi)},
-          {"summary", study.summary},
-          {"relevance", text_or_null(study.relevance)},
-          {"limitations", text_or_null(study.limitations)},
-          {"pem", to_string(study.pem)},
-          {"evidence_level", text_or_null(study.evidence_level)},
-          {"design", text_or_null(study.design)},
-          {"url", text_or_null(study.url)}};
+  json out = json::object();
+  for (const Field& field : study_fields()) out[field.name] = field_json(field, study);
+  return out;
 }
 
 json error_json(ErrorKind kind, const std::string& message) {

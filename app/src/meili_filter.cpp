@@ -68,7 +68,15 @@ struct Conjunction {
   std::map<std::string, ValueSet> by_attribute;
   void add(const std::string& attribute, const ValueSet& set) {
     auto [it, inserted] = by_attribute.emplace(attribute, set);
-    if (!inserted) it->second = intersect(it->second, set);
+    if (inserted) return;
+    // A study may have several values of a multi-valued field: `criteria = A AND
+    // criteria = B` is not one set of values (and SearchRequest cannot say it).
+    const Field* field = find_field(attribute);
+    if (field && field->multi() && (it->second.complement || set.complement || it->second.values != set.values))
+      throw bad_request("invalid_search_filter", "two conditions ANDed on `" + attribute +
+                                                     "` (a study may have several values) are not supported by "
+                                                     "studysearch; use one `IN [...]` (OR)");
+    it->second = intersect(it->second, set);
   }
 };
 
@@ -137,17 +145,9 @@ bool same_word(std::string_view a, std::string_view keyword) {
 
 // ---- one attribute's values ----------------------------------------------
 
-bool is_year(const std::string& attribute) { return attribute == "year"; }
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  return s;
-}
-std::string upper(std::string s) {
-  for (char& c : s)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-  return s;
+bool is_year(const std::string& attribute) {
+  const Field* field = find_field(attribute);
+  return field && field->type == FieldType::integer;
 }
 
 // ---- the parser ----------------------------------------------------------
@@ -266,9 +266,9 @@ class Parser {
       if (!n || *n != std::floor(*n)) return "-";  // no study has a fractional year: matches nothing
       return std::to_string(static_cast<long long>(*n));
     }
-    if (attribute == "pem") return lower(v);
-    if (attribute == "evidence_level") return upper(v);
-    std::string k = journal_key(v);
+    const Field& field = *find_field(attribute);
+    if (field.type == FieldType::enumeration) return vocabulary_value(field, v).value_or(v);  // outside: matches nothing
+    std::string k = value_key(v);
     display_.emplace(attribute + '\n' + k, v);
     return k;
   }
@@ -388,22 +388,29 @@ bool resolve(const Conjunction& all, const std::map<std::string, std::string>& d
   };
   bool possible = true;
   for (const auto& [attribute, set] : all.by_attribute) {
+    // The values a study can have, when the field has a closed set of them and
+    // one per study: then `!=` and NOT are the other values.
+    const Field& field = *find_field(attribute);
     std::vector<std::string> universe;
-    if (attribute == "pem") universe = {"required", "not_required", "unclear"};  // every study has one
-    else if (attribute == "evidence_level") universe = {kMissing, "E0", "E1", "E2", "E3"};
-    else if (is_year(attribute)) {
+    if (field.type == FieldType::integer) {
       universe.push_back(kMissing);
       for (int y = kMinYear; y <= kMaxYear; ++y) universe.push_back(std::to_string(y));
+    } else if (field.type == FieldType::enumeration && !field.multi()) {
+      if (!field.required) universe.push_back(kMissing);
+      for (std::string_view v : field.vocabulary) universe.emplace_back(v);
     }
-    if (universe.empty()) {  // journal, design: open-ended text
+    if (universe.empty()) {  // journal, design, multi-valued fields: open-ended
       if (set.complement) {
         if (set.values.empty()) continue;
         unsupported("`" + attribute + " !=` / NOT on `" + attribute + "` (it would also match studies without one)");
       }
       if (set.values.count(kMissing)) unsupported("matching studies without a `" + attribute + "`");
       if (set.values.empty()) possible = false;
-      std::vector<std::string>& out = attribute == "journal" ? request.journals : request.designs;
-      for (const auto& k : set.values) out.push_back(display.at(attribute + '\n' + k));
+      std::vector<std::string>& out = request.filters[attribute];
+      for (const auto& k : set.values) {
+        const auto shown = display.find(attribute + '\n' + k);
+        out.push_back(shown == display.end() ? k : shown->second);
+      }
       continue;
     }
     std::vector<std::string> chosen;
@@ -421,10 +428,8 @@ bool resolve(const Conjunction& all, const std::map<std::string, std::string>& d
     } else if (chosen.front() == kMissing) {
       unsupported("a `" + attribute + "` condition that also matches studies without a " + attribute);
     }
-    if (attribute == "pem") {
-      for (const auto& v : chosen) request.pem.push_back(*parse_pem(v));
-    } else if (attribute == "evidence_level") {
-      request.evidence_levels = chosen;
+    if (field.type != FieldType::integer) {
+      request.filters[attribute] = chosen;
     } else {
       const int from = std::stoi(chosen.front()), to = std::stoi(chosen.back());
       if (static_cast<std::size_t>(to - from + 1) != chosen.size()) unsupported("a year condition of several ranges");
@@ -442,7 +447,13 @@ ApiError bad_request(std::string code, const std::string& message) {
 }
 
 const std::vector<std::string>& filterable_attributes() {
-  static const std::vector<std::string> names{"design", "evidence_level", "journal", "pem", "year"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const Field& f : study_fields())
+      if (f.filter) out.emplace_back(f.name);
+    std::sort(out.begin(), out.end());
+    return out;
+  }();
   return names;
 }
 

@@ -39,7 +39,7 @@ ApiError bad_request(std::string code, const std::string& message);
 /// The filterable (and facetable) attributes: the facet fields of the record.
 const std::vector<std::string>& filterable_attributes();
 
-/// Sets request.pem / journals / evidence_levels / designs / year_from / year_to
+/// Sets request.filters / year_from / year_to / year_unknown
 /// from a Meilisearch filter (null = none). Returns false when the filter can
 /// match no study. Throws ApiError{invalid_search_filter}.
 bool apply_filter(const nlohmann::json& filter, SearchRequest& request);

@@ -129,20 +129,12 @@ Sort sort_of(const std::vector<std::string>& sort) {
 // Whether a facet value of `group` is one the request's own filter of that group selects.
 // nullopt = the group has no filter of its own.
 std::optional<bool> selected(const std::string& group, const std::string& value, const SearchRequest& r) {
-  const auto by_key = [&](const std::vector<std::string>& chosen) -> std::optional<bool> {
-    if (chosen.empty()) return std::nullopt;
-    const std::string key = journal_key(value);
-    return std::any_of(chosen.begin(), chosen.end(), [&](const std::string& c) { return journal_key(c) == key; });
-  };
-  if (group == "pem") {
-    if (r.pem.empty()) return std::nullopt;
-    return std::any_of(r.pem.begin(), r.pem.end(), [&](Pem p) { return to_string(p) == value; });
-  }
-  if (group == "journal") return by_key(r.journals);
-  if (group == "design") return by_key(r.designs);
-  if (group == "evidence_level") {
-    if (r.evidence_levels.empty()) return std::nullopt;
-    return std::find(r.evidence_levels.begin(), r.evidence_levels.end(), value) != r.evidence_levels.end();
+  if (group != "year") {  // keyword fields: compare keys (FacetValue::key), never fold here
+    const auto chosen = r.filters.find(group);
+    if (chosen == r.filters.end() || chosen->second.empty()) return std::nullopt;
+    const std::string key = value_key(value);
+    return std::any_of(chosen->second.begin(), chosen->second.end(),
+                       [&](const std::string& c) { return value_key(c) == key; });
   }
   // year: the value is a year (never "unknown": handled by the caller)
   if (!r.year_from && !r.year_to) {
@@ -153,18 +145,10 @@ std::optional<bool> selected(const std::string& group, const std::string& value,
   return (!r.year_from || year >= *r.year_from) && (!r.year_to || year <= *r.year_to);
 }
 
-const std::vector<FacetValue>& group_values(const Facets& f, const std::string& group) {
-  if (group == "pem") return f.pem;
-  if (group == "journal") return f.journal;
-  if (group == "year") return f.year;
-  if (group == "evidence_level") return f.evidence_level;
-  return f.design;
-}
-
 // The group's values with Meilisearch's semantics (see facet_distribution), in the engine's order.
 std::vector<FacetValue> meili_values(const Facets& facets, const SearchRequest& request, const std::string& group) {
   std::vector<FacetValue> out;
-  for (const auto& v : group_values(facets, group)) {
+  for (const auto& v : facets[group]) {
     if (v.count == 0 || (group == "year" && v.value == "unknown")) continue;
     if (selected(group, v.value, request).value_or(true)) out.push_back(v);
   }
@@ -249,7 +233,7 @@ Query parse_search(const json& body, Endpoint endpoint, const EngineOptions& lim
   }
   r.facets = !q.facets.empty();
   // Meilisearch's default maxValuesPerFacet; a facet search looks at every value.
-  r.max_journal_facets = endpoint == Endpoint::facet_search ? SIZE_MAX : kMaxValuesPerFacet;
+  r.max_facet_values = endpoint == Endpoint::facet_search ? SIZE_MAX : kMaxValuesPerFacet;
   return q;
 }
 

@@ -62,14 +62,10 @@ std::size_t count_param(const QueryParams& params, const std::string& name, std:
 SearchRequest search_request_from(const QueryParams& params) {
   SearchRequest r;
   r.text = text_param(params, "q");
-  for (const auto& p : values(params, "pem")) {
-    const auto pem = parse_pem(p);
-    if (!pem) bad("pem", "required, not_required or unclear", p);
-    r.pem.push_back(*pem);
-  }
-  r.journals = values(params, "journal");
-  r.evidence_levels = values(params, "evidence");
-  r.designs = values(params, "design");
+  // One repeatable parameter per filter field (fields.hpp); the engine checks the values.
+  for (const Field* field : keyword_filters())
+    if (auto chosen = values(params, std::string(field->filter_param())); !chosen.empty())
+      r.filters[std::string(field->name)] = std::move(chosen);
   r.year_from = integer<int>(params, "year_from", "a year");
   r.year_to = integer<int>(params, "year_to", "a year");
   if (const std::string sort = text_param(params, "sort"); !sort.empty()) {
@@ -85,7 +81,7 @@ SearchRequest search_request_from(const QueryParams& params) {
   r.snippets = flag_param(params, "snippets", r.snippets);
   r.year_unknown = flag_param(params, "year_unknown", r.year_unknown);
   r.prefix_last_word = flag_param(params, "prefix", r.prefix_last_word);
-  r.max_journal_facets = count_param(params, "journal_facets", r.max_journal_facets, kMaxJournalFacets);
+  r.max_facet_values = count_param(params, "journal_facets", r.max_facet_values, kMaxJournalFacets);
   return r;
 }
 

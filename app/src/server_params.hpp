@@ -13,7 +13,8 @@ namespace studysearch::app {
 /// Decoded query parameters, repeatable keys kept in order (httplib::Params).
 using QueryParams = std::multimap<std::string, std::string>;
 
-/// q, pem*, journal*, evidence*, design*, year_from, year_to, year_unknown,
+/// q, one repeatable parameter per keyword filter field (Field::filter_param():
+/// pem, journal, evidence, design, ...), year_from, year_to, year_unknown,
 /// sort, offset, limit, facets, snippets, prefix (the last word is being
 /// typed), journal_facets (<= kMaxJournalFacets). Range checks (limit,
 /// window) are the engine's.

@@ -9,6 +9,7 @@
 
 #include "emit_record.hpp"
 #include "studysearch/readers.hpp"
+#include "studysearch/fields.hpp"
 #include "text_util.hpp"
 
 namespace studysearch {
@@ -144,37 +145,51 @@ void parse_byline(std::string_view byline, Study& study, std::vector<FieldProble
   }
 }
 
-// "id: x" style header lines; returns false for any other line.
+// Splits a header value of a multi-valued field: "Fukuda 1994; CCC 2003".
+std::vector<std::string> split_values(std::string_view value) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    const auto end = std::min(value.find_first_of(",;", start), value.size());
+    if (auto part = text::trim(value.substr(start, end - start)); !part.empty()) out.emplace_back(part);
+    start = end + 1;
+  }
+  return out;
+}
+
+// "key: value" header lines of the fields that declare header keys (fields.cpp);
+// returns false for any other line. Enumeration values are matched loosely
+// ("PEM required", "e2", "ccc 2003"); a value outside the vocabulary is kept
+// for validate() to name, except pem, which has no room for it.
 bool apply_header(std::string_view line, Study& study, std::vector<FieldProblem>& problems) {
   const auto colon = line.find(':');
   if (colon == std::string_view::npos) return false;
   const std::string key = text::ascii_lower(text::trim(line.substr(0, colon)));
   const std::string value(text::trim(line.substr(colon + 1)));
-  if (key == "id") {
-    study.id = value;
-  } else if (key == "title") {
-    study.title = value;
-  } else if (key == "design") {
-    study.design = value;
-  } else if (key == "url") {
-    study.url = value;
-  } else if (key == "evidence" || key == "evidence_level" || key == "evidence level") {
-    study.evidence_level = value;
-    for (char& c : study.evidence_level) c = (c == 'e') ? 'E' : c;
-  } else if (key == "pem") {
-    // Accepts the badge wording too: "PEM required", "not required", "not-required".
-    std::string pem = text::ascii_lower(value);
-    if (pem.starts_with("pem ")) pem.erase(0, 4);
-    std::replace(pem.begin(), pem.end(), ' ', '_');
-    std::replace(pem.begin(), pem.end(), '-', '_');
-    if (auto parsed = parse_pem(pem)) {
-      study.pem = *parsed;
-    } else if (!value.empty()) {
-      problems.push_back({"pem", "must be one of required, not_required, unclear (got '" + value + "')"});
-    }
-  } else {
-    return false;
-  }
+  const Field* field = nullptr;
+  for (const Field& f : study_fields())
+    if (std::find(f.header_keys.begin(), f.header_keys.end(), key) != f.header_keys.end()) field = &f;
+  if (!field) return false;
+  auto canonical = [&](const std::string& v) {
+    if (field->type != FieldType::enumeration) return v;
+    return vocabulary_value(*field, v).value_or(v);
+  };
+  std::visit(
+      [&](auto member) {
+        auto& target = study.*member;
+        using V = std::decay_t<decltype(target)>;
+        if constexpr (std::is_same_v<V, std::string>) {
+          target = canonical(value);
+        } else if constexpr (std::is_same_v<V, std::vector<std::string>>) {
+          for (const auto& v : split_values(value)) target.push_back(canonical(v));
+        } else if constexpr (std::is_same_v<V, Pem>) {
+          if (auto parsed = parse_pem(canonical(value))) target = *parsed;
+          else if (!value.empty())
+            problems.push_back({std::string(field->name), "must be one of " + vocabulary_list(*field) + " (got '" +
+                                                               value + "')"});
+        }
+      },
+      field->member);
   return true;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <set>
 
+#include "studysearch/fields.hpp"
 #include "text_util.hpp"
 
 namespace studysearch {
@@ -19,10 +20,6 @@ using OutputJson = nlohmann::ordered_json;
 
 constexpr std::size_t kMaxIdBytes = 120;
 constexpr int kMaxDepth = 32;
-
-constexpr std::array<std::string_view, 13> kFields = {
-    "id",      "title",     "authors",     "journal", "year",           "doi",    "summary",
-    "relevance", "limitations", "pem",     "evidence_level", "design", "url"};
 
 // Keeps messages short when a hostile record has a megabyte-long key or value.
 std::string shorten(std::string_view text, std::size_t max_bytes = 60) {
@@ -58,11 +55,11 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 std::string unknown_field_reason(std::string_view key) {
   std::string reason = "unknown field " + in_quotes(key);
   const std::string lower = text::ascii_lower(key);
-  for (std::string_view field : kFields) {
-    if (edit_distance(lower, field) <= 2) return reason + " (did you mean '" + std::string(field) + "'?)";
+  for (const Field& field : study_fields()) {
+    if (edit_distance(lower, field.name) <= 2) return reason + " (did you mean '" + std::string(field.name) + "'?)";
   }
   reason += " (known fields:";
-  for (std::string_view field : kFields) (reason += ' ') += field;
+  for (const Field& field : study_fields()) (reason += ' ') += field.name;
   return reason + ")";
 }
 
@@ -111,68 +108,94 @@ bool read_string(const std::string& key, const Json& value, std::string& out,
   return true;
 }
 
-void read_year(const Json& value, Study& study, std::vector<FieldProblem>& problems) {
+void read_year(const std::string& key, const Json& value, std::optional<int>& out,
+               std::vector<FieldProblem>& problems) {
   if (value.is_null()) return;
   if (value.is_number_unsigned() && value.get<std::uint64_t>() <= std::uint64_t{kMaxYear} &&
       value.get<std::uint64_t>() >= std::uint64_t{kMinYear}) {
-    study.year = static_cast<int>(value.get<std::uint64_t>());
+    out = static_cast<int>(value.get<std::uint64_t>());
     return;
   }
   std::string got = value.is_string() ? "string " + in_quotes(value.get<std::string>())
                                       : value.dump(-1, ' ', false, Json::error_handler_t::replace);
-  problems.push_back({"year", "must be an integer between 1800 and 2100, got " + got});
+  problems.push_back({key, "must be an integer between 1800 and 2100, got " + got});
 }
 
-void read_field(const std::string& key, const Json& value, Study& study,
-                std::vector<FieldProblem>& problems) {
-  if (key == "id") {
-    read_string(key, value, study.id, problems);
-  } else if (key == "title") {
-    read_string(key, value, study.title, problems);
-  } else if (key == "authors") {
-    if (value.is_null()) return;
-    if (!value.is_array()) {
-      problems.push_back({key, "must be an array of strings, got " + std::string(value.type_name())});
+void read_strings(const std::string& key, const Json& value, std::vector<std::string>& out,
+                  std::vector<FieldProblem>& problems) {
+  if (value.is_null()) return;
+  if (!value.is_array()) {
+    problems.push_back({key, "must be an array of strings, got " + std::string(value.type_name())});
+    return;
+  }
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (!value[i].is_string()) {
+      problems.push_back({key, "element " + std::to_string(i) + " must be a string, got " +
+                                   std::string(value[i].type_name())});
       return;
     }
-    for (std::size_t i = 0; i < value.size(); ++i) {
-      if (!value[i].is_string()) {
-        problems.push_back({key, "element " + std::to_string(i) + " must be a string, got " +
-                                     std::string(value[i].type_name())});
-        return;
-      }
-      study.authors.push_back(value[i].get<std::string>());
-    }
-  } else if (key == "journal") {
-    read_string(key, value, study.journal, problems);
-  } else if (key == "year") {
-    read_year(value, study, problems);
-  } else if (key == "doi") {
-    std::string doi;
-    if (read_string(key, value, doi, problems)) study.doi = normalize_doi(doi);
-  } else if (key == "summary") {
-    read_string(key, value, study.summary, problems);
-  } else if (key == "relevance") {
-    read_string(key, value, study.relevance, problems);
-  } else if (key == "limitations") {
-    read_string(key, value, study.limitations, problems);
-  } else if (key == "pem") {
-    std::string pem;
-    if (!read_string(key, value, pem, problems)) return;
-    if (auto parsed = parse_pem(pem)) {
-      study.pem = *parsed;
-    } else {
-      problems.push_back({key, "must be one of required, not_required, unclear (got " + in_quotes(pem) + ")"});
-    }
-  } else if (key == "evidence_level") {
-    read_string(key, value, study.evidence_level, problems);
-  } else if (key == "design") {
-    read_string(key, value, study.design, problems);
-  } else if (key == "url") {
-    read_string(key, value, study.url, problems);
-  } else {
-    problems.push_back({shorten(key), unknown_field_reason(key)});
+    out.push_back(value[i].get<std::string>());
   }
+}
+
+// One JSON key into the study, by the field table's member type.
+void read_field(const std::string& key, const Json& value, Study& study,
+                std::vector<FieldProblem>& problems) {
+  const Field* field = find_field(key);
+  if (!field) {
+    problems.push_back({shorten(key), unknown_field_reason(key)});
+    return;
+  }
+  std::visit(
+      [&](auto member) {
+        auto& target = study.*member;
+        using V = std::decay_t<decltype(target)>;
+        if constexpr (std::is_same_v<V, std::string>) {
+          if (read_string(key, value, target, problems) && key == "doi") target = normalize_doi(target);
+        } else if constexpr (std::is_same_v<V, std::vector<std::string>>) {
+          read_strings(key, value, target, problems);
+        } else if constexpr (std::is_same_v<V, std::optional<int>>) {
+          read_year(key, value, target, problems);
+        } else {
+          std::string name;
+          if (!read_string(key, value, name, problems)) return;
+          if (auto parsed = parse_pem(name)) target = *parsed;
+          else problems.push_back({key, "must be one of " + vocabulary_list(*field) + " (got " + in_quotes(name) + ")"});
+        }
+      },
+      field->member);
+}
+
+// The rules every field of a type follows: valid text, required, vocabulary, range.
+void check_field(const Field& field, const Study& study, std::vector<FieldProblem>& problems) {
+  const std::string name(field.name);
+  const std::vector<std::string> values = field_values(field, study);
+  std::visit(
+      [&](auto member) {
+        const auto& value = study.*member;
+        using V = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<V, std::string>) {
+          check_text(name, value, problems);
+        } else if constexpr (std::is_same_v<V, std::vector<std::string>>) {
+          for (std::size_t i = 0; i < value.size(); ++i) {
+            check_text(name, value[i], problems);
+            if (text::trim(value[i]).empty()) problems.push_back({name, "element " + std::to_string(i) + " is empty"});
+          }
+        } else if constexpr (std::is_same_v<V, std::optional<int>>) {
+          if (value && (*value < kMinYear || *value > kMaxYear))
+            problems.push_back({name, "must be between 1800 and 2100, got " + std::to_string(*value)});
+        }
+      },
+      field.member);
+  if (field.type == FieldType::enumeration && !std::holds_alternative<Pem Study::*>(field.member))
+    for (const auto& v : values)
+      if (std::find(field.vocabulary.begin(), field.vocabulary.end(), v) == field.vocabulary.end())
+        problems.push_back({name, "must be one of " + vocabulary_list(field) + " (got " + in_quotes(v) + ")"});
+  if (field.filter && field.multi())
+    for (std::size_t i = 0; i < values.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (value_key(values[i]) == value_key(values[j]))
+          problems.push_back({name, "lists " + in_quotes(values[i]) + " twice"});
 }
 
 }  // namespace
@@ -218,22 +241,8 @@ std::vector<FieldProblem> validate(const Study& study) {
     problems.push_back({"id", "must be lowercase words of [a-z0-9] joined by single '-' (got " +
                                   in_quotes(study.id) + ")"});
   }
-  const std::pair<const char*, const std::string*> texts[] = {
-      {"title", &study.title},         {"journal", &study.journal},
-      {"doi", &study.doi},             {"summary", &study.summary},
-      {"relevance", &study.relevance}, {"limitations", &study.limitations},
-      {"evidence_level", &study.evidence_level}, {"design", &study.design},
-      {"url", &study.url}};
-  for (const auto& [field, value] : texts) check_text(field, *value, problems);
-  for (std::size_t i = 0; i < study.authors.size(); ++i) {
-    check_text("authors", study.authors[i], problems);
-    if (text::trim(study.authors[i]).empty()) {
-      problems.push_back({"authors", "element " + std::to_string(i) + " is empty"});
-    }
-  }
-  if (study.year && (*study.year < kMinYear || *study.year > kMaxYear)) {
-    problems.push_back({"year", "must be between 1800 and 2100, got " + std::to_string(*study.year)});
-  }
+  for (const Field& field : study_fields())
+    if (field.name != "id") check_field(field, study, problems);
   if (!study.doi.empty()) {
     const bool has_space = study.doi.find_first_of(" \t\r\n") != std::string::npos;
     if (!study.doi.starts_with("10.") || study.doi.find('/') == std::string::npos || has_space) {
@@ -242,10 +251,6 @@ std::vector<FieldProblem> validate(const Study& study) {
   }
   if (text::trim(study.summary).empty()) {
     problems.push_back({"summary", "missing or empty; every study needs a summary"});
-  }
-  const auto& level = study.evidence_level;
-  if (!level.empty() && !is_evidence_level(level)) {
-    problems.push_back({"evidence_level", "must be one of E0, E1, E2, E3 (got " + in_quotes(level) + ")"});
   }
   return problems;
 }
@@ -256,19 +261,21 @@ bool is_evidence_level(std::string_view level) noexcept {
 
 std::string to_json(const Study& study) {
   OutputJson json = OutputJson::object();
-  json["id"] = study.id;
-  if (!study.title.empty()) json["title"] = study.title;
-  if (!study.authors.empty()) json["authors"] = study.authors;
-  if (!study.journal.empty()) json["journal"] = study.journal;
-  if (study.year) json["year"] = *study.year;
-  if (!study.doi.empty()) json["doi"] = study.doi;
-  json["summary"] = study.summary;
-  if (!study.relevance.empty()) json["relevance"] = study.relevance;
-  if (!study.limitations.empty()) json["limitations"] = study.limitations;
-  json["pem"] = std::string(to_string(study.pem));
-  if (!study.evidence_level.empty()) json["evidence_level"] = study.evidence_level;
-  if (!study.design.empty()) json["design"] = study.design;
-  if (!study.url.empty()) json["url"] = study.url;
+  for (const Field& field : study_fields()) {
+    std::visit(
+        [&](auto member) {
+          const auto& value = study.*member;
+          using V = std::decay_t<decltype(value)>;
+          if constexpr (std::is_same_v<V, std::optional<int>>) {
+            if (value) json[field.name] = *value;
+          } else if constexpr (std::is_same_v<V, Pem>) {
+            json[field.name] = std::string(to_string(value));
+          } else if (!value.empty() || field.required) {
+            json[field.name] = value;
+          }
+        },
+        field.member);
+  }
   // Invalid UTF-8 (only possible in a study that fails validate()) becomes U+FFFD
   // instead of throwing.
   return json.dump(-1, ' ', false, OutputJson::error_handler_t::replace);
@@ -319,6 +326,6 @@ Study study_from_json(std::string_view json, std::vector<FieldProblem>& problems
   return study;
 }
 
-std::string journal_key(std::string_view journal) { return text::fold_key(journal); }
+std::string journal_key(std::string_view journal) { return value_key(journal); }
 
 }  // namespace studysearch

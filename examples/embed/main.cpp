@@ -14,16 +14,16 @@ int main(int argc, char** argv) {
 
     studysearch::SearchRequest request;
     request.text = argc > 2 ? argv[2] : "fatigue";
-    request.pem = {studysearch::Pem::required};  // OR within the group
+    request.filters["pem"] = {"required"};  // any filter field; OR within one, AND across
     request.limit = 5;
 
     const studysearch::SearchResult result = engine.search(request);
     std::cout << result.total << " studies with PEM required match '" << request.text << "'\n";
     for (const auto& hit : result.hits)
-      std::cout << "  " << hit.rank << ". " << hit.title << " (" << hit.id << ")\n";
+      std::cout << "  " << hit.rank << ". " << hit.study.title << " (" << hit.id << ")\n";
     // Disjunctive counts: the pem group ignores its own filter.
-    for (const auto& value : result.facets.pem) std::cout << "  pem " << value.value << ": " << value.count << "\n";
-    for (const auto& value : result.facets.journal)
+    for (const auto& value : result.facets["pem"]) std::cout << "  pem " << value.value << ": " << value.count << "\n";
+    for (const auto& value : result.facets["journal"])
       std::cout << "  journal " << value.value << ": " << value.count << "\n";
     return result.total > 0 ? 0 : 2;
   } catch (const studysearch::Error& e) {

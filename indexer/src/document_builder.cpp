@@ -49,8 +49,6 @@ void count_words(const Study& study, const Analyzer& analyzer, WordCounts& words
     analyzer.tokenize(*text, [&](const Token& token) { ++words[std::string(token.word)]; });
 }
 
-std::string pem_slot_value(Pem pem) { return std::string(1, static_cast<char>('0' + static_cast<int>(pem))); }
-
 Xapian::Document DocumentBuilder::build(const Study& study, WordCounts* words) const {
   Xapian::Document doc;
   FieldIndexer fields{analyzer_, doc};
@@ -63,11 +61,17 @@ Xapian::Document DocumentBuilder::build(const Study& study, WordCounts* words) c
   if (!study.journal.empty()) fields.add_names(study.journal, settings_.journal_weight, schema::kJournalText, true);
 
   doc.add_boolean_term(schema::term(schema::kId, study.id));
-  doc.add_boolean_term(schema::term(schema::kPemFilter, to_string(study.pem)));
-  doc.add_value(schema::kPemSlot, pem_slot_value(study.pem));
-  if (!study.journal.empty()) {
-    doc.add_boolean_term(schema::key_term(schema::kJournalFilter, study.journal));
-    doc.add_value(schema::kJournalSlot, study.journal);
+  // Keyword filter fields: a boolean term per value, the display values in the slot.
+  for (const Field* field : keyword_filters()) {
+    const std::vector<std::string> values = field_values(*field, study);
+    if (values.empty()) continue;
+    std::string slot;
+    for (const auto& value : values) {
+      doc.add_boolean_term(schema::key_term(field->term_prefix, value));
+      if (!slot.empty()) slot += kValueSeparator;
+      slot += value;
+    }
+    doc.add_value(static_cast<Xapian::valueno>(field->slot), slot);
   }
   if (study.year) {
     doc.add_boolean_term(schema::term(schema::kYearFilter, std::to_string(*study.year)));
@@ -77,14 +81,6 @@ Xapian::Document DocumentBuilder::build(const Study& study, WordCounts* words) c
   } else {
     doc.add_value(schema::kOldestFirstSlot, std::string(schema::kNoYearKey));
     doc.add_value(schema::kNewestFirstSlot, std::string(schema::kNoYearKey));
-  }
-  if (!study.evidence_level.empty()) {
-    doc.add_boolean_term(schema::term(schema::kEvidenceFilter, study.evidence_level));
-    doc.add_value(schema::kEvidenceSlot, study.evidence_level);
-  }
-  if (!study.design.empty()) {
-    doc.add_boolean_term(schema::key_term(schema::kDesignFilter, study.design));
-    doc.add_value(schema::kDesignSlot, study.design);
   }
   doc.set_data(to_json(study));
   return doc;

@@ -30,7 +30,4 @@ class DocumentBuilder {
 /// Adds the words of a study that feed the spelling table (title and summary).
 void count_words(const Study& study, const Analyzer& analyzer, WordCounts& words);
 
-/// "0"/"1"/"2" for the pem value slot.
-std::string pem_slot_value(Pem pem);
-
 }  // namespace studysearch

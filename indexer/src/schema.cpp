@@ -47,6 +47,7 @@ void write(Xapian::WritableDatabase& db, const AnalyzerSettings& analyzer, const
   db.set_metadata(std::string(schema::kMetaSchemaVersion), std::to_string(schema::kSchemaVersion));
   db.set_metadata(std::string(schema::kMetaAnalyzer), describe(analyzer));
   db.set_metadata(std::string(schema::kMetaSettings), serialize(settings));
+  db.set_metadata(std::string(schema::kMetaFields), fields_fingerprint());
 }
 
 bool is_fresh(const Xapian::Database& db) {
@@ -66,6 +67,11 @@ IndexSettings check(const Xapian::Database& db, const AnalyzerSettings& analyzer
   if (stored != describe(analyzer))
     throw Error(ErrorKind::index_incompatible,
                 path + ": index built with analyzer '" + stored + "', this build uses '" + describe(analyzer) +
+                    "'; rebuild the index into a new folder");
+  const std::string fields = db.get_metadata(std::string(schema::kMetaFields));
+  if (fields != fields_fingerprint())
+    throw Error(ErrorKind::index_incompatible,
+                path + ": index built with the fields '" + fields + "', this build has '" + fields_fingerprint() +
                     "'; rebuild the index into a new folder");
   return parse_settings(db.get_metadata(std::string(schema::kMetaSettings)), path);
 }

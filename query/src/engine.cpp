@@ -47,22 +47,13 @@ struct Handle {
   RankScratch scratch;
 };
 
-Hit hit_from_document(const Xapian::Document& doc, std::size_t rank, double score, Study* study_out) {
+Hit hit_from_document(const Xapian::Document& doc, std::size_t rank, double score) {
   std::vector<FieldProblem> problems;
-  Study study = study_from_json(doc.get_data(), problems);
   Hit hit;
-  hit.id = study.id;
+  hit.study = study_from_json(doc.get_data(), problems);
+  hit.id = hit.study.id;
   hit.rank = rank;
   hit.score = score;
-  hit.title = study.title;
-  hit.authors = study.authors;
-  hit.journal = study.journal;
-  hit.year = study.year;
-  hit.doi = study.doi;
-  hit.pem = study.pem;
-  hit.evidence_level = study.evidence_level;
-  hit.design = study.design;
-  if (study_out) *study_out = std::move(study);
   return hit;
 }
 
@@ -115,10 +106,21 @@ void check_request(const SearchRequest& r, const EngineOptions& o) {
     if (year && (*year < kMinYear || *year > kMaxYear))
       throw Error(ErrorKind::invalid_query, std::string(name) + " must be a year between " + std::to_string(kMinYear) +
                                                 " and " + std::to_string(kMaxYear) + ", not " + std::to_string(*year));
-  for (const auto& level : r.evidence_levels)
-    if (!is_evidence_level(level))
-      throw Error(ErrorKind::invalid_query, "evidence level must be one of E0, E1, E2, E3, not '" +
-                                                level.substr(0, 40) + "'");
+  for (const auto& [name, values] : r.filters) {
+    const Field* field = find_field(name);
+    if (!field || !field->filter || field->type == FieldType::integer) {
+      std::string names;
+      for (const Field* f : keyword_filters()) names += (names.empty() ? "" : ", ") + std::string(f->name);
+      throw Error(ErrorKind::invalid_query, "unknown filter '" + name.substr(0, 40) + "' (one of " + names + ")");
+    }
+    // Enumeration values as records have them (fields.hpp), the same for every front end.
+    const auto& vocabulary = field->vocabulary;
+    if (field->type == FieldType::enumeration)
+      for (const auto& value : values)
+        if (std::find(vocabulary.begin(), vocabulary.end(), value) == vocabulary.end())
+          throw Error(ErrorKind::invalid_query, "filter '" + std::string(field->filter_param()) + "' must be one of " +
+                                                    vocabulary_list(*field) + ", not '" + value.substr(0, 40) + "'");
+  }
   if (r.year_from && r.year_to && *r.year_from > *r.year_to)
     throw Error(ErrorKind::invalid_query, "year_from " + std::to_string(*r.year_from) + " is after year_to " +
                                               std::to_string(*r.year_to));
@@ -289,7 +291,7 @@ struct SearchEngine::Impl {
   // then disagree with one long page.
   std::size_t fetch(const Xapian::Database& db, const Xapian::Query& query, const SearchRequest& request,
                     std::size_t offset, std::size_t limit, std::size_t first_rank, std::vector<Hit>& hits,
-                    std::vector<Study>* studies, FacetCounter* counter = nullptr) const {
+                    FacetCounter* counter = nullptr) const {
     Xapian::Enquire e = enquire(db, query);
     DocidSpy spy([counter](Xapian::docid id) { counter->add(id); });
     if (counter) e.add_matchspy(&spy);
@@ -299,11 +301,7 @@ struct SearchEngine::Impl {
     const Xapian::MSet mset = e.get_mset(static_cast<Xapian::doccount>(offset), static_cast<Xapian::doccount>(limit),
                                          db.get_doccount());
     std::size_t rank = first_rank;
-    for (auto it = mset.begin(); it != mset.end(); ++it) {
-      Study study;
-      hits.push_back(hit_from_document(it.get_document(), rank++, it.get_weight(), &study));
-      if (studies) studies->push_back(std::move(study));
-    }
+    for (auto it = mset.begin(); it != mset.end(); ++it) hits.push_back(hit_from_document(it.get_document(), rank++, it.get_weight()));
     return mset.get_matches_estimated();
   }
 
@@ -321,7 +319,6 @@ struct SearchEngine::Impl {
     bool tiers;  // all words first (short keyword queries sorted by relevance)
     FacetCounter& counter;
     std::vector<Hit>& hits;
-    std::vector<Study>* studies;  // filled alongside hits when snippets are wanted
   };
 
   SearchResult search(Handle& h, const Snapshot& snap, const SearchRequest& request) const {
@@ -331,10 +328,9 @@ struct SearchEngine::Impl {
                                            last_word_expander(h, snap, request.prefix_last_word));
     const ResolvedFilters filters = ResolvedFilters::resolve(request, snap);
     FacetCounter counter(snap, filters, request.facets);
-    std::vector<Study> studies;
     const bool tiers = request.sort == Sort::relevance && !parsed.has_or && parsed.concepts.size() >= 2 &&
                        parsed.word_count <= options.all_words_first_max_words;
-    const Job job{request, parsed, filters, tiers, counter, result.hits, request.snippets ? &studies : nullptr};
+    const Job job{request, parsed, filters, tiers, counter, result.hits};
     if (parsed.plan_complete) rank_from_postings(h, snap, job);
     else rank_with_xapian(h, snap, job);
     result.total = counter.total();
@@ -342,8 +338,8 @@ struct SearchEngine::Impl {
 
     // Snippets and did-you-mean.
     if (request.snippets)
-      for (std::size_t i = 0; i < result.hits.size(); ++i)
-        result.hits[i].snippet = make_snippet(studies[i], parsed.highlight_stems, h.analyzer, options.snippet_chars);
+      for (Hit& hit : result.hits)
+        hit.snippet = make_snippet(hit.study, parsed.highlight_stems, h.analyzer, options.snippet_chars);
     if (request.suggest && !parsed.browse() && result.total < 5)
       result.did_you_mean = suggest(h, snap, request, parsed, result.total);
     result.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -422,11 +418,8 @@ struct SearchEngine::Impl {
         return Ranked{id, ranker.score(id), key(id), tier(id)};
       });
     }
-    for (std::size_t i = request.offset; i < page.size(); ++i) {
-      Study study;
-      job.hits.push_back(hit_from_document(h.db.get_document(page[i].id), i + 1, page[i].score, &study));
-      if (job.studies) job.studies->push_back(std::move(study));
-    }
+    for (std::size_t i = request.offset; i < page.size(); ++i)
+      job.hits.push_back(hit_from_document(h.db.get_document(page[i].id), i + 1, page[i].score));
   }
 
   // Each pair of consecutive single-word concepts that a study has in query
@@ -459,7 +452,7 @@ struct SearchEngine::Impl {
   void rank_with_xapian(Handle& h, const Snapshot& snap, const Job& job) const {
     const ParsedQuery& parsed = job.parsed;  // has words: an empty plan is complete
     const SearchRequest& request = job.request;
-    const Xapian::Query filter_query = job.filters.as_query(request);
+    const Xapian::Query filter_query = job.filters.as_query();
     auto filtered = [&](const Xapian::Query& q) {
       return filter_query.empty() ? q : Xapian::Query(Xapian::Query::OP_FILTER, q, filter_query);
     };
@@ -475,20 +468,19 @@ struct SearchEngine::Impl {
     auto& hits = job.hits;
     if (single_pass) {
       fetch(h.db, with_feedback(h.db, parsed, match), request, request.offset, request.limit, request.offset + 1,
-            hits, job.studies, &job.counter);
+            hits, &job.counter);
     } else if (request.offset < job.counter.total() && request.limit > 0) {
       if (job.tiers) {
         const std::size_t first_tier = fetch(h.db, filtered(parsed.all_words()), request, request.offset,
-                                             request.limit, request.offset + 1, hits, job.studies);
+                                             request.limit, request.offset + 1, hits);
         if (hits.size() < request.limit) {
           const Xapian::Query rest = filtered(Xapian::Query(Xapian::Query::OP_AND_NOT, match, parsed.all_words()));
           const std::size_t offset = request.offset > first_tier ? request.offset - first_tier : 0;
-          fetch(h.db, rest, request, offset, request.limit - hits.size(), request.offset + hits.size() + 1, hits,
-                job.studies);
+          fetch(h.db, rest, request, offset, request.limit - hits.size(), request.offset + hits.size() + 1, hits);
         }
       } else {
         fetch(h.db, filtered(with_feedback(h.db, parsed, match)), request, request.offset, request.limit,
-              request.offset + 1, hits, job.studies);
+              request.offset + 1, hits);
       }
     }
   }
@@ -593,7 +585,7 @@ std::vector<Hit> SearchEngine::similar(const std::string& id, std::size_t k) con
     e.set_query(q);
     const Xapian::MSet mset = e.get_mset(0, static_cast<Xapian::doccount>(std::min<std::size_t>(k, 100)));
     std::size_t rank = 1;
-    for (auto m = mset.begin(); m != mset.end(); ++m) hits.push_back(hit_from_document(m.get_document(), rank++, m.get_weight(), nullptr));
+    for (auto m = mset.begin(); m != mset.end(); ++m) hits.push_back(hit_from_document(m.get_document(), rank++, m.get_weight()));
     return hits;
   });
 }

@@ -3,7 +3,6 @@
 // counts come from search() itself, so they are the same exact, disjunctive
 // counts as the search's facets; only the top-N cut is lifted.
 #include <algorithm>
-#include <array>
 #include <climits>
 #include <sstream>
 #include <string_view>
@@ -14,17 +13,6 @@
 
 namespace studysearch {
 namespace {
-
-// Facet group name -> its member of Facets (the names of the JSON output).
-struct Group {
-  std::string_view name;
-  std::vector<FacetValue> Facets::*values;
-};
-constexpr std::array<Group, 5> kGroups{{{"pem", &Facets::pem},
-                                        {"journal", &Facets::journal},
-                                        {"year", &Facets::year},
-                                        {"evidence_level", &Facets::evidence_level},
-                                        {"design", &Facets::design}}};
 
 std::vector<std::string> words_of(const std::string& text) {
   std::vector<std::string> words;
@@ -46,10 +34,11 @@ bool matches(const std::vector<std::string>& search, const std::string& value) {
 
 FacetValueList SearchEngine::facet_values(const SearchRequest& request, const std::string& group,
                                           const std::string& text, std::size_t k) const {
-  const auto found = std::find_if(kGroups.begin(), kGroups.end(), [&](const Group& g) { return g.name == group; });
-  if (found == kGroups.end()) {
+  const Field* field = find_field(group);
+  if (!field || !field->filter) {
     std::string names;
-    for (const Group& g : kGroups) names += (names.empty() ? "" : ", ") + std::string(g.name);
+    for (const Field& f : study_fields())
+      if (f.filter) names += (names.empty() ? "" : ", ") + std::string(f.name);
     throw Error(ErrorKind::invalid_query, "unknown facet group '" + group.substr(0, 40) + "' (one of " + names + ")");
   }
   check_query_bytes(text, options(), "facet search text");
@@ -59,11 +48,11 @@ FacetValueList SearchEngine::facet_values(const SearchRequest& request, const st
   probe.facets = true;
   probe.snippets = false;
   probe.suggest = false;
-  probe.max_journal_facets = SIZE_MAX;
+  probe.max_facet_values = SIZE_MAX;
   const SearchResult result = search(probe);
   const std::vector<std::string> search_words = words_of(text);
   FacetValueList out;
-  for (const FacetValue& v : result.facets.*(found->values))
+  for (const FacetValue& v : result.facets[group])
     if (v.count > 0 && matches(search_words, v.value)) out.values.push_back(v);
   out.matched = out.values.size();
   // pem and year come in their own order; the list is by count like journals.

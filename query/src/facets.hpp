@@ -2,11 +2,10 @@
 // Exact disjunctive facet counting from the in-memory columns, in one pass
 // over the match set. A document that fails exactly one filter group still
 // counts for that group's facet ("all filters but mine"); a document passing
-// every group counts everywhere and in the total.
+// every group counts everywhere and in the total. The groups are the filter
+// fields of the field table (fields.hpp): one keyword column each, and the year.
 #include <xapian.h>
 
-#include <array>
-#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -18,19 +17,25 @@ namespace studysearch {
 
 /// The request's filters resolved against one snapshot.
 struct ResolvedFilters {
-  std::uint8_t pem_mask = 0;       // bit per Pem value; 0 = no filter
-  std::vector<char> journal_allowed;  // by journal id; empty = no filter
+  struct Keyword {
+    std::size_t column;                        // index into Snapshot::keywords (also the failure bit)
+    std::vector<char> allowed;                 // by value id
+    const std::vector<std::string>* values;    // as requested
+  };
+  std::vector<Keyword> keywords;  // the active keyword groups
   std::optional<int> year_from, year_to;
   bool year_unknown = false;       // yearless studies pass (alone: only they)
-  std::uint8_t evidence_mask = 0;  // bit per level; 0 = no filter
-  std::vector<char> design_allowed;
+
+  /// Failure bit of the year group (keyword groups use their column index).
+  static constexpr unsigned kYearBit = 1u << 31;
 
   static ResolvedFilters resolve(const SearchRequest& request, const Snapshot& snapshot);
-  bool any() const;
+  bool any() const { return !keywords.empty() || year_active(); }
+  bool year_active() const { return year_from || year_to || year_unknown; }
   /// Bitmask of failing groups for one document (0 = passes all).
   unsigned failures(const Snapshot& s, Xapian::docid id) const;
   /// A Xapian filter query equivalent to these filters (empty = none).
-  Xapian::Query as_query(const SearchRequest& request) const;
+  Xapian::Query as_query() const;
 };
 
 class FacetCounter {
@@ -49,11 +54,8 @@ class FacetCounter {
   const ResolvedFilters& filters_;
   bool facets_;
   std::size_t total_ = 0;
-  std::array<std::size_t, 3> pem_{};
-  std::vector<std::size_t> journal_;
+  std::vector<std::vector<std::size_t>> keyword_;  // per column, by value id
   std::vector<std::size_t> year_;  // index year - kMinYear; last = unknown
-  std::array<std::size_t, 5> evidence_{};  // E0..E3, none
-  std::vector<std::size_t> design_;
 };
 
 }  // namespace studysearch

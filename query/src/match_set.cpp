@@ -30,7 +30,7 @@ DocSet all_documents(const Snapshot& snapshot) {
   const Xapian::docid last = snapshot.last_docid();
   DocSet out(last);
   for (Xapian::docid id = 1; id <= last; ++id)
-    if (snapshot.pem[id] != Snapshot::kNoDoc) out.insert(id);
+    if (snapshot.present[id]) out.insert(id);
   return out;
 }
 

@@ -114,10 +114,10 @@ std::optional<Xapian::Query> year_filter(std::string_view text) {
 }
 
 std::optional<Xapian::Query> pem_filter(std::string_view text) {
-  std::string value = lower_ascii(text);
-  std::replace(value.begin(), value.end(), '-', '_');
-  if (!parse_pem(value)) return std::nullopt;
-  return Xapian::Query(schema::term(schema::kPemFilter, value));
+  const Field& pem = *find_field("pem");
+  const auto value = vocabulary_value(pem, text);
+  if (!value) return std::nullopt;
+  return Xapian::Query(schema::key_term(pem.term_prefix, *value));
 }
 
 std::string_view field_prefix(const std::string& field) {

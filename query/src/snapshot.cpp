@@ -6,15 +6,55 @@
 namespace studysearch {
 
 std::uint32_t Dictionary::intern(const std::string& display_form) {
-  auto [it, inserted] = by_key.emplace(journal_key(display_form), static_cast<std::uint32_t>(display.size()));
-  if (inserted) display.push_back(display_form);
+  auto [it, inserted] = by_key.emplace(value_key(display_form), static_cast<std::uint32_t>(display.size()));
+  if (inserted) {
+    display.push_back(display_form);
+    keys.push_back(it->first);
+  }
   return it->second;
 }
 
 std::uint32_t Dictionary::find(const std::string& value) const {
-  auto it = by_key.find(journal_key(value));
+  auto it = by_key.find(value_key(value));
   return it == by_key.end() ? kNone : it->second;
 }
+
+namespace {
+
+// Splits a slot of a multi-valued field (fields.hpp kValueSeparator).
+template <typename Fn>
+void each_value(std::string_view slot, Fn&& fn) {
+  while (true) {
+    const auto end = slot.find(kValueSeparator);
+    fn(std::string(slot.substr(0, end)));
+    if (end == std::string_view::npos) return;
+    slot.remove_prefix(end + 1);
+  }
+}
+
+KeywordColumn load_column(const Xapian::Database& db, const Field& field, std::size_t size) {
+  KeywordColumn c;
+  c.field = &field;
+  for (std::string_view v : field.vocabulary) c.values.intern(std::string(v));  // ids in vocabulary order
+  const auto slot = static_cast<Xapian::valueno>(field.slot);
+  if (!field.multi()) {
+    c.single.assign(size, Dictionary::kNone);
+    for (auto it = db.valuestream_begin(slot); it != db.valuestream_end(slot); ++it)
+      c.single[it.get_docid()] = c.values.intern(*it);
+    return c;
+  }
+  c.start.assign(size + 1, 0);
+  Xapian::docid filled = 0;  // start[] is final for docids <= filled
+  for (auto it = db.valuestream_begin(slot); it != db.valuestream_end(slot); ++it) {
+    const Xapian::docid d = it.get_docid();
+    for (; filled < d; ++filled) c.start[filled + 1] = static_cast<std::uint32_t>(c.ids.size());
+    each_value(*it, [&](const std::string& v) { c.ids.push_back(c.values.intern(v)); });
+  }
+  for (; filled < size; ++filled) c.start[filled + 1] = static_cast<std::uint32_t>(c.ids.size());
+  return c;
+}
+
+}  // namespace
 
 std::shared_ptr<const Snapshot> Snapshot::load(const Xapian::Database& db) {
   auto owned = std::make_shared<Snapshot>();
@@ -23,30 +63,24 @@ std::shared_ptr<const Snapshot> Snapshot::load(const Xapian::Database& db) {
   s.uuid = db.get_uuid();
   s.documents = db.get_doccount();
   const std::size_t size = static_cast<std::size_t>(db.get_lastdocid()) + 1;
-  s.pem.assign(size, kNoDoc);
+  s.present.assign(size, 0);
   s.year.assign(size, 0);
-  s.journal.assign(size, Dictionary::kNone);
-  s.evidence.assign(size, kNone);
-  s.design.assign(size, Dictionary::kNone);
   s.doclength.assign(size, 0);
-  for (auto it = db.postlist_begin(std::string()); it != db.postlist_end(std::string()); ++it)
+  for (auto it = db.postlist_begin(std::string()); it != db.postlist_end(std::string()); ++it) {
+    s.present[*it] = 1;
     s.doclength[*it] = it.get_doclength();
-  s.average_length = db.get_avlength();
-  for (auto it = db.valuestream_begin(schema::kPemSlot); it != db.valuestream_end(schema::kPemSlot); ++it) {
-    const std::string v = *it;
-    if (v.size() == 1 && v[0] >= '0' && v[0] <= '2') s.pem[it.get_docid()] = static_cast<std::uint8_t>(v[0] - '0');
   }
+  s.average_length = db.get_avlength();
   for (auto it = db.valuestream_begin(schema::kYearSlot); it != db.valuestream_end(schema::kYearSlot); ++it)
     s.year[it.get_docid()] = static_cast<std::int16_t>(Xapian::sortable_unserialise(*it));
-  for (auto it = db.valuestream_begin(schema::kJournalSlot); it != db.valuestream_end(schema::kJournalSlot); ++it)
-    s.journal[it.get_docid()] = s.journals.intern(*it);
-  for (auto it = db.valuestream_begin(schema::kEvidenceSlot); it != db.valuestream_end(schema::kEvidenceSlot); ++it) {
-    const std::string v = *it;
-    if (v.size() == 2 && v[0] == 'E' && v[1] >= '0' && v[1] <= '3') s.evidence[it.get_docid()] = static_cast<std::uint8_t>(v[1] - '0');
-  }
-  for (auto it = db.valuestream_begin(schema::kDesignSlot); it != db.valuestream_end(schema::kDesignSlot); ++it)
-    s.design[it.get_docid()] = s.designs.intern(*it);
+  for (const Field* field : keyword_filters()) s.keywords.push_back(load_column(db, *field, size));
   return owned;
+}
+
+const KeywordColumn* Snapshot::column(std::string_view field) const {
+  for (const auto& c : keywords)
+    if (c.field->name == field) return &c;
+  return nullptr;
 }
 
 const std::vector<std::pair<std::string, unsigned>>& Snapshot::words(const Xapian::Database& db) const {

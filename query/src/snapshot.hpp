@@ -11,11 +11,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "studysearch/fields.hpp"
+
 namespace studysearch {
 
-/// Interned strings (journal or design display forms) keyed by journal_key().
+/// Interned display values keyed by value_key().
 struct Dictionary {
   std::vector<std::string> display;
+  std::vector<std::string> keys;  // value_key(display[i])
   std::unordered_map<std::string, std::uint32_t> by_key;
   std::uint32_t intern(const std::string& display_form);
   /// Id for a user-supplied value, or kNone when no document has it.
@@ -23,27 +26,50 @@ struct Dictionary {
   static constexpr std::uint32_t kNone = UINT32_MAX;
 };
 
-struct Snapshot {
-  static constexpr std::uint8_t kNoDoc = 255;
-  static constexpr std::uint8_t kNone = 254;
+/// The values of one keyword filter field per document: value ids of the
+/// field's dictionary (an enumeration's ids are its vocabulary order).
+struct KeywordColumn {
+  const Field* field = nullptr;
+  Dictionary values;
+  // Single-valued: one id per docid (kNone = none).
+  std::vector<std::uint32_t> single;
+  // Multi-valued: the ids of docid d are ids[start[d] .. start[d + 1]).
+  std::vector<std::uint32_t> start, ids;
 
+  template <typename Fn>
+  void for_each(Xapian::docid d, Fn&& fn) const {
+    if (!field->multi()) {
+      if (single[d] != Dictionary::kNone) fn(single[d]);
+      return;
+    }
+    for (std::uint32_t i = start[d]; i < start[d + 1]; ++i) fn(ids[i]);
+  }
+  /// True when the document has a value marked in `allowed` (indexed by id).
+  bool any_in(Xapian::docid d, const std::vector<char>& allowed) const {
+    if (!field->multi()) return single[d] != Dictionary::kNone && allowed[single[d]];
+    for (std::uint32_t i = start[d]; i < start[d + 1]; ++i)
+      if (allowed[ids[i]]) return true;
+    return false;
+  }
+};
+
+struct Snapshot {
   Xapian::rev revision = 0;
   std::string uuid;  // with the revision, names the database state (a folder swap changes it)
   std::size_t documents = 0;
-  // Indexed by docid; kNoDoc marks docids without a document.
-  std::vector<std::uint8_t> pem;
-  std::vector<std::int16_t> year;       // 0 = unknown
-  std::vector<std::uint32_t> journal;   // Dictionary::kNone = none
-  std::vector<std::uint8_t> evidence;   // 0..3 or kNone
-  std::vector<std::uint32_t> design;
+  // Indexed by docid.
+  std::vector<std::uint8_t> present;     // 1 for a docid with a document
+  std::vector<std::int16_t> year;        // 0 = unknown
+  std::vector<KeywordColumn> keywords;   // one per keyword_filters() field, in that order
   std::vector<std::uint32_t> doclength;  // Xapian's document length (sum of wdf)
   double average_length = 0;
-  Dictionary journals, designs;
 
   static std::shared_ptr<const Snapshot> load(const Xapian::Database& db);
   bool describes(const Xapian::Database& db) const { return revision == db.get_revision() && uuid == db.get_uuid(); }
   /// The highest docid the columns cover.
-  Xapian::docid last_docid() const { return pem.empty() ? 0 : static_cast<Xapian::docid>(pem.size() - 1); }
+  Xapian::docid last_docid() const { return present.empty() ? 0 : static_cast<Xapian::docid>(present.size() - 1); }
+  /// The column of a keyword filter field, or nullptr.
+  const KeywordColumn* column(std::string_view field) const;
 
   /// Unstemmed words of the index with frequencies, sorted by word; loaded on first use.
   const std::vector<std::pair<std::string, unsigned>>& words(const Xapian::Database& db) const;

@@ -15,6 +15,7 @@
 //   internal                             an unexpected failure underneath.
 // A malformed query *text* never throws: it falls back to plain words.
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "studysearch/error.hpp"
+#include "studysearch/fields.hpp"
 #include "studysearch/study.hpp"
 
 namespace studysearch {
@@ -30,16 +32,21 @@ enum class Sort { relevance, newest, oldest };
 
 struct SearchRequest {
   std::string text;                       ///< user query; empty = all studies (browse)
-  std::vector<Pem> pem;                   ///< OR within the group; empty = no filter
-  std::vector<std::string> journals;      ///< OR within the group; case/space-insensitive
+  /// Keyword filters by field name: every keyword or enumeration field with
+  /// `filter` in the field table (fields.hpp): "pem", "journal",
+  /// "evidence_level", "design", ... OR within a field, AND across fields.
+  /// Keyword values match case-, space- and punctuation-insensitively; an
+  /// enumeration value must be one of its vocabulary as written ("E2",
+  /// "not_required"); another value, or an unknown field, is Error{invalid_query}.
+  std::map<std::string, std::vector<std::string>, std::less<>> filters;
   std::optional<int> year_from, year_to;  ///< inclusive; a year filter drops yearless studies
   /// Yearless studies: alone, only them; with year_from/year_to, the range or them.
   bool year_unknown = false;
-  std::vector<std::string> evidence_levels;  ///< E0..E3
-  std::vector<std::string> designs;
   Sort sort = Sort::relevance;
   std::size_t offset = 0, limit = 10;
-  std::size_t max_journal_facets = 10;    ///< top journals by count, ties by name
+  /// Facet groups marked facet_top in the field table (journal): the top N
+  /// values by count, ties by name.
+  std::size_t max_facet_values = 10;
   bool facets = true, snippets = true, suggest = true;
   /// Search as you type: when the text ends with a plain word (no space,
   /// quote or field after it), that word also matches every indexed word it
@@ -53,29 +60,31 @@ struct Hit {
   std::string id;
   std::size_t rank = 0;     ///< 1-based position in the whole result list
   double score = 0;         ///< relevance score (0 when browsing)
-  std::string title;
-  std::vector<std::string> authors;
-  std::string journal;
-  std::optional<int> year;
-  std::string doi;
-  Pem pem = Pem::unclear;
-  std::string evidence_level, design;
+  Study study;              ///< the stored record, every field
   std::string snippet;      ///< HTML-escaped passage, matches wrapped in <mark>..</mark>
 };
 
 struct FacetValue {
-  std::string value;
+  std::string value;        ///< display form
   std::size_t count = 0;
+  std::string key;          ///< value_key(value): what filters match; front ends compare keys, never fold
+};
+
+struct FacetGroup {
+  std::string name;         ///< the field's name ("pem", "journal", "year", ...)
+  std::vector<FacetValue> values;
 };
 
 /// Exact counts over the whole match set. Disjunctive: each group is counted
-/// with every filter applied except the group's own.
+/// with every filter applied except the group's own. One group per filter
+/// field of the field table, in table order; the values of a group in the
+/// field's facet order (pem: every value in order; year: ascending, then
+/// "unknown"; journal: the top max_facet_values by count). A study with
+/// several values of a multi-valued field counts once under each.
 struct Facets {
-  std::vector<FacetValue> pem;      ///< always the three values, in enum order
-  std::vector<FacetValue> journal;  ///< top max_journal_facets, count desc then name
-  std::vector<FacetValue> year;     ///< ascending years, then "unknown" if any
-  std::vector<FacetValue> evidence_level;
-  std::vector<FacetValue> design;
+  std::vector<FacetGroup> groups;  ///< empty when request.facets is false
+  /// The values of group `name`; an empty list when there is no such group.
+  const std::vector<FacetValue>& operator[](std::string_view name) const;
 };
 
 /// One facet group's values for a request, found by text (SearchEngine::facet_values).
@@ -182,8 +191,8 @@ class SearchEngine {
   /// completion is the whole prefix with its last word completed.
   std::vector<std::string> complete(const std::string& prefix, std::size_t k = 8) const;
 
-  /// The values of one facet group of search(request) — "pem", "journal",
-  /// "year", "evidence_level" or "design" — with the same exact, disjunctive
+  /// The values of one facet group of search(request) (a group of Facets:
+  /// "pem", "journal", "year", ...) with the same exact, disjunctive
   /// counts (every filter but the group's own) and no top-N cut: those whose
   /// name has, for every word of `text`, a word beginning with it (case and
   /// accents ignored; empty text = all), count desc then name, at most `k`.

@@ -5,11 +5,11 @@
 #include <string>
 #include <string_view>
 
-#include "studysearch/study.hpp"
+#include "studysearch/fields.hpp"
 
 namespace studysearch::schema {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Term prefixes. Unprefixed terms are the free text of all fields (stemmed,
 // with positions; title words get more wdf than summary words).
@@ -18,19 +18,11 @@ inline constexpr std::string_view kTitle = "S";        // stemmed, positional
 inline constexpr std::string_view kAuthor = "A";       // normalised name words
 inline constexpr std::string_view kJournalText = "J";  // stemmed journal words
 
-// Boolean filter terms (weightless).
-inline constexpr std::string_view kPemFilter = "K";          // + pem name
-inline constexpr std::string_view kJournalFilter = "XJ";     // + journal_key()
-inline constexpr std::string_view kYearFilter = "Y";         // + decimal year
-inline constexpr std::string_view kEvidenceFilter = "XE";    // + E0..E3
-inline constexpr std::string_view kDesignFilter = "XD";      // + journal_key(design)
-
-// Value slots, read into per-document columns by the engine.
-inline constexpr unsigned kYearSlot = 0;      // sortable_serialise(year)
-inline constexpr unsigned kPemSlot = 1;       // "0" required, "1" not_required, "2" unclear
-inline constexpr unsigned kJournalSlot = 2;   // display form
-inline constexpr unsigned kEvidenceSlot = 3;  // E0..E3
-inline constexpr unsigned kDesignSlot = 4;    // display form
+// Keyword and enumeration filter fields (pem, journal, ...) take their boolean
+// term prefix and value slot from the field table (studysearch/fields.hpp):
+// term = prefix + value_key(value), slot = display values. The year's:
+inline constexpr std::string_view kYearFilter = "Y";  // + decimal year
+inline constexpr unsigned kYearSlot = 0;              // sortable_serialise(year)
 // Sort keys: ascending order of these slots is oldest-first / newest-first,
 // and a yearless study gets "\xff", which sorts after every year.
 inline constexpr unsigned kOldestFirstSlot = 5;  // sortable_serialise(year)
@@ -41,6 +33,7 @@ inline constexpr std::string_view kNoYearKey = "\xff";
 inline constexpr std::string_view kMetaSchemaVersion = "studysearch.schema_version";
 inline constexpr std::string_view kMetaAnalyzer = "studysearch.analyzer";
 inline constexpr std::string_view kMetaSettings = "studysearch.index_settings";
+inline constexpr std::string_view kMetaFields = "studysearch.fields";  // fields_fingerprint()
 inline constexpr std::string_view kMetaBulkLoad = "studysearch.bulk_loaded";  // records of the bulk load that made it
 
 // Positions: each text field has its own range of word positions, so phrases
@@ -67,10 +60,10 @@ inline std::string term(std::string_view prefix, std::string_view word) {
   return t;
 }
 
-/// Boolean term for a journal or design value: prefix + journal_key(value),
-/// capped so that it always fits Xapian's term length limit.
+/// Boolean term for a keyword value: prefix + value_key(value), capped so
+/// that it always fits Xapian's term length limit.
 inline std::string key_term(std::string_view prefix, std::string_view value) {
-  std::string key = journal_key(value);
+  std::string key = value_key(value);
   if (key.size() > 200) key.resize(200);
   return term(prefix, key);
 }
