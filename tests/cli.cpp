@@ -71,6 +71,7 @@ Study sample(int n, const std::string& words) {
   s.pem = static_cast<Pem>(n % 3);
   s.evidence_level = "E" + std::to_string(n % 4);
   s.design = "cohort";
+  s.criteria = n % 2 ? std::vector<std::string>{"CCC 2003", "ICC 2011"} : std::vector<std::string>{"Fukuda 1994"};
   return s;
 }
 
@@ -201,7 +202,7 @@ TEST_CASE("search --json prints exactly the fields of the README contract with t
     REQUIRE(result.at("hits").is_array());
     for (const auto& hit : result.at("hits")) {
       CHECK(keys(hit) == std::set<std::string>{"id", "rank", "score", "title", "authors", "journal", "year", "doi",
-                                               "pem", "evidence_level", "design", "snippet"});
+                                               "pem", "evidence_level", "design", "criteria", "snippet"});
       CHECK(hit.at("id").is_string());
       CHECK(hit.at("rank").is_number_unsigned());
       CHECK(hit.at("score").is_number());
@@ -214,10 +215,12 @@ TEST_CASE("search --json prints exactly the fields of the README contract with t
       CHECK((hit.at("pem") == "required" || hit.at("pem") == "not_required" || hit.at("pem") == "unclear"));
       CHECK(hit.at("evidence_level").is_string());
       CHECK(hit.at("design").is_string());
+      REQUIRE(hit.at("criteria").is_array());
+      CHECK(!hit.at("criteria").empty());  // every sample study has one or two
       CHECK((hit.at("snippet").is_string() || (query.empty() && hit.at("snippet").is_null())));
     }
     const json& facets = result.at("facets");
-    CHECK(keys(facets) == std::set<std::string>{"pem", "journal", "year", "evidence_level", "design"});
+    CHECK(keys(facets) == std::set<std::string>{"pem", "journal", "year", "evidence_level", "design", "criteria"});
     for (const auto& [group, values] : facets.items()) {
       INFO("facet " << group);
       REQUIRE(values.is_array());
@@ -291,7 +294,7 @@ TEST_CASE("show --json prints the stored record, and indexing that output reprod
   // Every record field is present; absent ones are null (the one convention of
   // every JSON output), so dropping the nulls gives the canonical record.
   CHECK(keys(shown) == std::set<std::string>{"id", "title", "authors", "journal", "year", "doi", "summary", "relevance",
-                                             "limitations", "pem", "evidence_level", "design", "url"});
+                                             "limitations", "pem", "evidence_level", "design", "criteria", "url"});
   CHECK(shown.at("doi").is_null());
   CHECK(shown.at("url").is_null());
   json without_nulls = json::object();
@@ -377,13 +380,17 @@ TEST_CASE("a repeatable option takes one value; the words after it are the query
     std::size_t total;
   };
   // study-1: fatigue+sleep, journal JTM, pem not_required, E1; study-2: orthostatic fatigue, BMJ Open,
-  // unclear, E2; study-3: sleep, JTM, required, E3 (see sample()).
+  // unclear, E2; study-3: sleep, JTM, required, E3; criteria CCC 2003 + ICC 2011 for odd n, Fukuda 1994
+  // for even n (see sample()).
   for (const Case& c : {Case{"--journal 'BMJ Open' fatigue", "fatigue", 1},
                         Case{"--journal 'Journal of Translational Medicine' fatigue sleep", "fatigue sleep", 1},
                         Case{"--pem required sleep", "sleep", 1},
                         Case{"--pem required --pem not_required sleep", "sleep", 2},
                         Case{"--design cohort orthostatic fatigue", "orthostatic fatigue", 1},
                         Case{"--evidence E3 sleep", "sleep", 1},
+                        Case{"--criteria 'ICC 2011' sleep", "sleep", 2},
+                        Case{"--criteria 'Fukuda 1994' --criteria 'ICC 2011' fatigue", "fatigue", 2},
+                        Case{"--criteria 'Fukuda 1994' fatigue", "fatigue", 1},
                         Case{"--pem required -- sleep", "sleep", 1},
                         Case{"-- sleep --limit", "sleep --limit", 1}}) {
     INFO("args: " << c.args);
@@ -402,7 +409,8 @@ TEST_CASE("filter values follow the record rules, with a message naming the valu
   struct Case {
     std::string args, message;
   };
-  for (const Case& c : {Case{"--evidence E7 sleep", "'E7'"}, Case{"--year-from 99999", "99999"},
+  for (const Case& c : {Case{"--evidence E7 sleep", "'E7'"}, Case{"--criteria Canadian sleep", "--criteria must be one of"},
+                        Case{"--year-from 99999", "99999"},
                         Case{"--year-to 1200", "1200"}, Case{"--limit -1", "'-1'"},
                         Case{"--offset 99999999999 --limit 9", "offset 99999999999"},
                         Case{"--offset 9995 --limit 10", "9995 + 10"},

@@ -71,7 +71,7 @@ Study full_study() {
                .authors = {"Sjögren, A", "Ørsted, B"}, .journal = "The Lancet", .year = 2021,
                .doi = "10.1000/xyz-1", .summary = "Summary with ünïcode and a\nnewline.",
                .relevance = "Relevant.", .limitations = "Small sample.", .pem = Pem::required,
-               .evidence_level = "E2", .design = "RCT", .url = "https://example.org/a?b=c"};
+               .evidence_level = "E2", .design = "RCT", .criteria = {"CCC 2003", "ICC 2011"}, .url = "https://example.org/a?b=c"};
 }
 
 std::string data_path(const std::string& relative) {
@@ -168,6 +168,26 @@ TEST_CASE("evidence_level is empty or E0 to E3") {
   CHECK(one_study(R"(,"evidence_level":"E3")").evidence_level == "E3");
   expect_rejected(R"(,"evidence_level":"E4")", "evidence_level", "E0, E1, E2, E3");
   expect_rejected(R"(,"evidence_level":"e1")", "evidence_level", "(got 'e1')");
+}
+
+TEST_CASE("criteria is a list of case definitions from the vocabulary, each at most once") {
+  CHECK(one_study(R"(,"criteria":["CCC 2003","ICC 2011"])").criteria == std::vector<std::string>{"CCC 2003", "ICC 2011"});
+  CHECK(one_study(R"(,"criteria":[])").criteria.empty());
+  expect_rejected(R"(,"criteria":["Canadian"])", "criteria", "must be one of Oxford 1991, Fukuda 1994, CCC 2003");
+  expect_rejected(R"(,"criteria":["ccc 2003"])", "criteria", "(got 'ccc 2003')");
+  expect_rejected(R"(,"criteria":["CCC 2003","CCC 2003"])", "criteria", "lists 'CCC 2003' twice");
+  expect_rejected(R"(,"criteria":"CCC 2003")", "criteria", "must be an array of strings");
+}
+
+TEST_CASE("the atlas criteria: header takes values separated by ; or , matched loosely") {
+  auto good = atlas("id: c-1\nCriteria: ccc 2003; Fukuda 1994, IOM 2015;pediatric ccc 2006\nA, B · J · 2000\nS.\n");
+  REQUIRE(good.issues.empty());
+  CHECK(good.studies.at(0).study.criteria ==
+        std::vector<std::string>{"CCC 2003", "Fukuda 1994", "IOM 2015", "pediatric CCC 2006"});
+  // Not a vocabulary name: kept as written, so the record is an issue that names it.
+  auto bad = atlas("id: c-2\ncriteria: International Consensus\nA, B · J · 2000\nS.\n");
+  CHECK(bad.studies.empty());
+  CHECK(bad.has_issue("criteria", "(got 'International Consensus')"));
 }
 
 TEST_CASE("an unknown field is rejected by name with a suggestion") {

@@ -329,3 +329,91 @@ TEST_CASE("facet_values of an unknown group is invalid_query") {
     CHECK(std::string(e.what()).find("colour") != std::string::npos);
   }
 }
+
+// ---- multi-valued fields: criteria ------------------------------------------
+
+namespace {
+
+// A study with several case definitions counts once under each.
+//   id  pem           criteria              text
+//   m1  required      CCC 2003, ICC 2011    fatigue
+//   m2  not_required  CCC 2003              fatigue
+//   m3  unclear       Fukuda 1994           fatigue
+//   m4  required      -                     fatigue
+//   m5  required      ICC 2011, IOM 2015    fatigue
+//   n1  required      CCC 2003              (no "fatigue")
+const FixtureIndex& criteria_fixture() {
+  return named_fixture("facets-criteria", [] {
+    auto study = [](std::string id, std::string summary, Pem pem, std::vector<std::string> criteria) {
+      Study s = make_study(std::move(id), "", std::move(summary));
+      s.pem = pem;
+      s.criteria = std::move(criteria);
+      return s;
+    };
+    return std::vector<Study>{study("m1", "Fatigue one.", Pem::required, {"CCC 2003", "ICC 2011"}),
+                              study("m2", "Fatigue two.", Pem::not_required, {"CCC 2003"}),
+                              study("m3", "Fatigue three.", Pem::unclear, {"Fukuda 1994"}),
+                              study("m4", "Fatigue four.", Pem::required, {}),
+                              study("m5", "Fatigue five.", Pem::required, {"ICC 2011", "IOM 2015"}),
+                              study("n1", "Something else.", Pem::required, {"CCC 2003"})};
+  });
+}
+
+}  // namespace
+
+TEST_CASE("criteria: a study with two case definitions counts once under each, by count then name") {
+  const auto& fx = criteria_fixture();
+  SearchRequest r;
+  r.text = "fatigue";
+  const auto result = fx.engine.search(r);
+  CHECK(result.total == 5);
+  CHECK(counts(result.facets["criteria"]) == Counts{"CCC 2003=2", "ICC 2011=2", "Fukuda 1994=1", "IOM 2015=1"});
+  for (const auto& v : result.facets["criteria"]) CHECK(v.key == value_key(v.value));
+}
+
+TEST_CASE("criteria: values OR within the group, the group's own facet ignores its filter") {
+  const auto& fx = criteria_fixture();
+  SearchRequest r;
+  r.text = "fatigue";
+  r.filters["criteria"] = {"ICC 2011"};
+  auto result = fx.engine.search(r);
+  CHECK(ids_of(result) == std::vector<std::string>{"m1", "m5"});
+  CHECK(counts(result.facets["criteria"]) == Counts{"CCC 2003=2", "ICC 2011=2", "Fukuda 1994=1", "IOM 2015=1"});
+  CHECK(counts(result.facets["pem"]) == Counts{"required=2", "not_required=0", "unclear=0"});
+
+  r.filters["criteria"] = {"ICC 2011", "Fukuda 1994"};
+  result = fx.engine.search(r);
+  CHECK(result.total == 3);  // m1, m3, m5: m1 matches once although it has ICC 2011 only once and CCC too
+}
+
+TEST_CASE("criteria with pem: each group counted with the other group's filter only") {
+  const auto& fx = criteria_fixture();
+  SearchRequest r;
+  r.text = "fatigue";
+  r.filters["criteria"] = {"CCC 2003"};
+  r.filters["pem"] = {"required"};
+  const auto result = fx.engine.search(r);
+  CHECK(ids_of(result) == std::vector<std::string>{"m1"});
+  // pem required and "fatigue": m1, m4, m5.
+  CHECK(counts(result.facets["criteria"]) == Counts{"ICC 2011=2", "CCC 2003=1", "IOM 2015=1"});
+  // criteria CCC 2003 and "fatigue": m1, m2.
+  CHECK(counts(result.facets["pem"]) == Counts{"required=1", "not_required=1", "unclear=0"});
+  // Browsing (no text) counts n1 too.
+  SearchRequest browse;
+  browse.filters["criteria"] = {"CCC 2003"};
+  CHECK(fx.engine.search(browse).total == 3);
+}
+
+TEST_CASE("criteria: a value outside the vocabulary is invalid_query naming it") {
+  const auto& fx = criteria_fixture();
+  SearchRequest r;
+  r.filters["criteria"] = {"Canadian"};
+  try {
+    fx.engine.search(r);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::invalid_query);
+    CHECK_THAT(std::string(e.what()), Catch::Contains("'criteria'") && Catch::Contains("CCC 2003") &&
+                                          Catch::Contains("'Canadian'"));
+  }
+}

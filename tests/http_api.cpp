@@ -41,7 +41,7 @@ Study study(std::string id, std::string title, std::string journal, int year, Pe
 }
 
 std::vector<Study> corpus() {
-  return {
+  std::vector<Study> studies = {
       study("smith-2019-exercise-fatigue", "Exercise and fatigue in ME/CFS", "Journal of Translational Medicine", 2019,
             Pem::required, "Two-day CPET showed reduced workload and more fatigue on the second day."),
       study("jones-2020-sleep-fatigue", "Sleep quality and fatigue", "Fatigue: Biomedicine, Health & Behavior", 2020,
@@ -53,6 +53,10 @@ std::vector<Study> corpus() {
       study("doe-2022-script", kScriptTitle, "Journal of Translational Medicine", 2022, Pem::not_required,
             "A title with markup <b>bold</b> & fatigue after exertion."),
   };
+  studies[0].criteria = {"CCC 2003", "ICC 2011"};  // multi-valued: counts under both
+  studies[1].criteria = {"Fukuda 1994"};
+  studies[2].criteria = {"ICC 2011"};
+  return studies;
 }
 
 std::string jsonl(const Study& s) { return studysearch::to_json(s) + "\n"; }
@@ -157,6 +161,25 @@ TEST_CASE("pem=required filters and keeps disjunctive pem counts") {
   CHECK(got["total"] == 2);
   for (const auto& hit : got["hits"]) CHECK(hit["pem"] == "required");
   CHECK(got["facets"]["pem"][1] == json{{"value", "not_required"}, {"count", 2}, {"key", "not required"}});
+}
+
+TEST_CASE("criteria is repeatable (OR) with exact disjunctive facets, as the engine gives them") {
+  Fixture f;
+  studysearch::SearchRequest request;
+  request.text = "fatigue";
+  request.filters["criteria"] = {"ICC 2011", "Fukuda 1994"};
+  const auto expected = f.engine().search(request);
+  const json got = body_of(f.get("/v1/search?q=fatigue&criteria=ICC%202011&criteria=Fukuda%201994"));
+  CHECK(got["total"] == expected.total);
+  CHECK(got["total"] == 3);
+  CHECK(got["facets"]["criteria"] == json::parse(R"([{"value": "ICC 2011", "count": 2, "key": "icc 2011"},
+      {"value": "CCC 2003", "count": 1, "key": "ccc 2003"}, {"value": "Fukuda 1994", "count": 1, "key": "fukuda 1994"}])"));
+  for (const auto& hit : got["hits"]) CHECK(!hit["criteria"].empty());
+  const json one = body_of(f.get("/v1/search?q=fatigue&criteria=CCC%202003&pem=required"));
+  CHECK(one["total"] == 1);
+  REQUIRE(one["hits"].size() == 1);
+  CHECK(one["hits"][0]["criteria"] == json::parse(R"(["CCC 2003", "ICC 2011"])"));
+  CHECK_THAT(expect_error(f.get("/v1/search?criteria=Canadian"), 400, "invalid_query"), Catch::Contains("'criteria'"));
 }
 
 TEST_CASE("journal is repeatable: values are ORed, matching ignores case and punctuation") {

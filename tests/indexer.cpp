@@ -32,6 +32,7 @@ Study full_study() {
                .pem = Pem::required,
                .evidence_level = "E2",
                .design = "RCT",
+               .criteria = {"IOM 2015"},
                .url = "https://example.org/a?b=c&d=e"};
 }
 

@@ -137,6 +137,20 @@ TEST_CASE("string filters: AND, OR, NOT, parentheses, IN, TO, comparisons, case-
   CHECK((r.year_from == studysearch::kMinYear && r.year_to == studysearch::kMaxYear));
 }
 
+TEST_CASE("a multi-valued attribute (criteria): = and IN choose values to OR; != and AND of two values are refused") {
+  auto r = filtered("criteria IN ['CCC 2003', \"ICC 2011\"] AND pem = required");
+  CHECK(vals(r, "criteria") == std::vector<std::string>{"CCC 2003", "ICC 2011"});
+  r = filtered("criteria = 'ccc 2003' OR criteria = 'Fukuda 1994'");  // values as in the vocabulary
+  CHECK(vals(r, "criteria") == std::vector<std::string>{"CCC 2003", "Fukuda 1994"});
+  for (const char* text : {"criteria != 'CCC 2003'", "criteria = 'CCC 2003' AND criteria = 'ICC 2011'",
+                           "criteria NOT EXISTS"}) {
+    INFO(text);
+    auto [code, message] = filter_error(text);
+    CHECK(code == "invalid_search_filter");
+    CHECK_THAT(message, Catch::Contains("criteria"));
+  }
+}
+
 TEST_CASE("empty filters are no filter, and contradictions are valid and match nothing") {
   for (const json& none : {json(), json(""), json::array(), json::array({json::array()}), json("   ")}) {
     const auto r = filtered(none);

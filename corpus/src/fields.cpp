@@ -35,6 +35,11 @@ std::span<const Field> study_fields() {
        .facet_order = FacetOrder::vocabulary},
       {.name = "design", .label = "Study design", .type = T::keyword, .member = &Study::design, .brief = true,
        .filter = true, .header_keys = {"design"}, .term_prefix = "XD", .slot = 4, .help = "study design"},
+      {.name = "criteria", .label = "Diagnostic criteria", .type = T::enumeration, .member = &Study::criteria,
+       .brief = true, .filter = true,
+       .vocabulary = {"Oxford 1991", "Fukuda 1994", "CCC 2003", "ICC 2011", "IOM 2015", "CDC 1988", "London",
+                      "NICE 2007", "NICE 2021", "Reeves 2005", "pediatric CCC 2006", "other"},
+       .header_keys = {"criteria"}, .term_prefix = "XC", .slot = 7},
       {.name = "url", .label = "Link", .type = T::keyword, .member = &Study::url, .header_keys = {"url"}},
   };
   return table;

@@ -414,6 +414,24 @@ try {
   await page.locator('#error').waitFor({ state: 'hidden', timeout: 10000 });
   assert.ok(await page.locator('#pager button:not([disabled])').count() > 0, 'the pager works again');
 
+  step('criteria (multi-valued): ticking a case definition filters as the API does, counts match');
+  await page.goto(`${base}/?q=${query}`);
+  await waitForResults(page, query);
+  const critApi = await api({ q: query });
+  assert.ok(critApi.facets.criteria.length >= 2, 'the sample has several case definitions');
+  assert.deepEqual(await page.locator('#criteria-list > li').evaluateAll((items) => items.map((li) => li.dataset.value)),
+    critApi.facets.criteria.map((v) => v.value), 'the criteria facet lists the API values in order');
+  const crit = critApi.facets.criteria[0];
+  await page.locator('#criteria-list > li').first().locator('input').check();
+  await waitForFilters(page, new URLSearchParams({ criteria: crit.value }).toString());
+  const critFiltered = await api({ q: query, criteria: crit.value });
+  assert.equal(critFiltered.total, crit.count, 'the facet count is the filtered total');
+  assert.deepEqual((await shown(page)).ids, ids(critFiltered), 'the page shows the API hits for the criteria filter');
+  assert.deepEqual(await page.locator('#chips .chip-text').allTextContents(), [`Diagnostic criteria: ${crit.value}`]);
+  await snap(page, 'criteria');
+  await page.locator('#criteria-list > li').first().locator('input').uncheck();
+  await waitForFilters(page, '');
+
   step('facet groups come from the API answer alone: "criteria" by its label, an unknown group by a readable name');
   await page.route('**/v1/search?**', async (route) => {
     const response = await route.fetch();

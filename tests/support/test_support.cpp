@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -145,7 +146,7 @@ RandomCorpusOptions StudyGenerator::default_options() {
 }
 
 StudyGenerator::StudyGenerator(std::uint64_t seed, RandomCorpusOptions options)
-    : random_(seed), options_(std::move(options)) {}
+    : random_(seed), multi_random_(seed ^ 0x6d756c7469ull), options_(std::move(options)) {}
 
 std::size_t StudyGenerator::below(std::size_t n) { return static_cast<std::size_t>(random_() % n); }
 
@@ -177,6 +178,16 @@ Study StudyGenerator::next() {
   s.pem = static_cast<Pem>(below(3));
   if (!chance(options_.no_evidence)) s.evidence_level = "E" + std::to_string(below(4));
   if (!options_.designs.empty() && !chance(options_.no_design)) s.design = options_.designs[below(options_.designs.size())];
+  // Multi-valued enumeration fields (criteria): 0 to 3 distinct values of the vocabulary.
+  for (const Field* field : keyword_filters()) {
+    if (!field->multi() || field->vocabulary.empty()) continue;
+    auto& values = s.*std::get<std::vector<std::string> Study::*>(field->member);
+    const std::size_t n = multi_random_() % 4;
+    while (values.size() < n) {
+      const std::string v(field->vocabulary[multi_random_() % field->vocabulary.size()]);
+      if (std::find(values.begin(), values.end(), v) == values.end()) values.push_back(v);
+    }
+  }
   return s;
 }
 

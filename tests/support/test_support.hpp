@@ -97,6 +97,7 @@ class StudyGenerator {
   bool chance(double p);
 
   std::mt19937_64 random_;
+  std::mt19937_64 multi_random_;  // multi-valued fields: their own stream, so the other fields stay as they were
   RandomCorpusOptions options_;
   std::size_t serial_ = 0;
 };

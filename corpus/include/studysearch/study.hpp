@@ -27,6 +27,7 @@ struct Study {
   Pem pem = Pem::unclear;
   std::string evidence_level;        ///< "" or E0..E3
   std::string design;                ///< free form: RCT, cohort, ...
+  std::vector<std::string> criteria; ///< case definitions that selected participants (fields.cpp vocabulary)
   std::string url;
 
   bool operator==(const Study&) const = default;
