@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Our engine before and after a change, in one run: builds BASE (a git
-# revision, in a temporary worktree) and the working tree (Release), indexes
+# Our engine before and after a change, in one run: builds BASE and AFTER
+# (git revisions, each in its own worktree: edits in progress do not leak in; Release), indexes
 # one generated corpus with each, then times the same queries with both,
 # alternating rounds so that load on the machine hits both alike. Prints p50
 # and p95 per benchmark (engine/request/class) and after/before ratios.
 #
-#   bench/compare.sh --base REV [--docs 20000] [--seed 42] [--per-class 200]
+#   bench/compare.sh --base REV [--after REV (HEAD)] [--docs 20000] [--seed 42] [--per-class 200]
 #                    [--rounds 3] [--filter REGEX] [--build DIR]
 #
 #   --build DIR  folder for both builds and the data (default build-compare)
@@ -13,24 +13,26 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-base="" docs=20000 seed=42 per_class=200 rounds=3 filter='^ours/(plain|facets|pem_facets)/' build=build-compare
+base="" after=HEAD docs=20000 seed=42 per_class=200 rounds=3 filter='^ours/(plain|facets|pem_facets)/' build=build-compare
 while [ $# -gt 0 ]; do
   case "$1" in
     --base) base=$2; shift 2 ;;
+    --after) after=$2; shift 2 ;;
     --docs) docs=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --per-class) per_class=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --filter) filter=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 [ -n "$base" ] || { echo "compare.sh: --base REV is required" >&2; exit 2; }
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
 base_sha=$(git -C "$root" rev-parse --verify "$base^{commit}")
-after_desc=$(git -C "$root" describe --always --dirty)
+after_sha=$(git -C "$root" rev-parse --verify "$after^{commit}")
+after_desc=$(git -C "$root" describe --always "$after_sha")
 mkdir -p "$build"
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
@@ -41,14 +43,18 @@ build_tree() {
     "${launcher[@]}" > "$2.cmake.log"
   cmake --build "$2" -j"$(nproc)" --target studysearch-gen bench_index bench_search > "$2.build.log"
 }
-tree="$build/base-src"
-if [ ! -d "$tree" ] || [ "$(git -C "$tree" rev-parse HEAD 2>/dev/null)" != "$base_sha" ]; then
-  git -C "$root" worktree remove --force "$tree" 2>/dev/null || rm -rf "$tree"
-  git -C "$root" worktree add --detach "$tree" "$base_sha" > /dev/null
-fi
+# A detached worktree of REV at DIR (reused when it is already there).
+checkout() {
+  if [ ! -d "$2" ] || [ "$(git -C "$2" rev-parse HEAD 2>/dev/null)" != "$1" ]; then
+    git -C "$root" worktree remove --force "$2" 2>/dev/null || rm -rf "$2"
+    git -C "$root" worktree add --detach "$2" "$1" > /dev/null
+  fi
+}
+checkout "$base_sha" "$build/before-src"
+checkout "$after_sha" "$build/after-src"
 echo "== build before ($base = ${base_sha:0:10}) and after ($after_desc)"
-build_tree "$tree" "$build/before"
-build_tree "$root" "$build/after"
+build_tree "$build/before-src" "$build/before"
+build_tree "$build/after-src" "$build/after"
 bin_of() { dirname "$(find "$1" -name "$2" -type f -perm -u+x | head -n 1)"; }
 
 # One corpus and query set (the after build's generator), one index per build.
