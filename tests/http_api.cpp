@@ -406,6 +406,10 @@ TEST_CASE("markup from the index never appears unescaped in any response") {
   REQUIRE(hits.size() == 1);
   CHECK(hits[0]["title"] == kScriptTitle);
   CHECK_THAT(hits[0]["snippet"].get<std::string>(), !Catch::Contains("<script"));
+  // The engine's snippet spans become escaped HTML with <mark> here, in app/.
+  const json bold = body_of(f.get("/v1/search?q=bold"))["hits"];
+  REQUIRE(bold.size() == 1);
+  CHECK_THAT(bold[0]["snippet"].get<std::string>(), Catch::Contains("&lt;b&gt;<mark>bold</mark>&lt;/b&gt;"));
 }
 
 TEST_CASE("many concurrent searches share one engine while a write commits") {

@@ -48,20 +48,11 @@ const CLI::Validator kCount(
     },
     "COUNT");
 
-// Snippets carry <mark> tags for HTML; on a terminal we show the words in bold.
-std::string terminal_snippet(std::string snippet, bool tty) {
-  auto replace_all = [&](const std::string& from, const std::string& to) {
-    for (std::size_t pos = 0; (pos = snippet.find(from, pos)) != std::string::npos; pos += to.size())
-      snippet.replace(pos, from.size(), to);
-  };
-  replace_all("<mark>", tty ? "\x1b[1m" : "");
-  replace_all("</mark>", tty ? "\x1b[0m" : "");
-  replace_all("&lt;", "<");
-  replace_all("&gt;", ">");
-  replace_all("&quot;", "\"");
-  replace_all("&#39;", "'");
-  replace_all("&amp;", "&");
-  return snippet;
+// A snippet on a terminal: the matched words in bold; elsewhere plain text.
+std::string terminal_snippet(const std::vector<TextSpan>& spans, bool tty) {
+  std::string out;
+  for (const auto& span : spans) out += span.matched && tty ? "\x1b[1m" + span.text + "\x1b[0m" : span.text;
+  return out;
 }
 
 void print_hit_line(const Hit& h) {

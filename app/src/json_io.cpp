@@ -31,7 +31,7 @@ json to_json(const Hit& hit) {
   json out = {{"id", hit.id}, {"rank", hit.rank}, {"score", hit.score}};
   for (const Field& field : study_fields())
     if (field.brief && field.name != "id") out[field.name] = field_json(field, hit.study);
-  out["snippet"] = hit.snippet.empty() ? json(nullptr) : json(hit.snippet);
+  out["snippet"] = hit.snippet.empty() ? json(nullptr) : json(spans_html(hit.snippet));
   return out;
 }
 

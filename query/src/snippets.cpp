@@ -24,25 +24,16 @@ std::size_t extend(const std::vector<Word>& words, std::size_t first, std::size_
   return last;
 }
 
-}  // namespace
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
+// Appends a piece, joining it to the last span when both are (un)matched alike.
+void append(std::vector<TextSpan>& spans, std::string_view text, bool matched) {
+  if (text.empty()) return;
+  if (!spans.empty() && spans.back().matched == matched) spans.back().text.append(text);
+  else spans.push_back({std::string(text), matched});
 }
 
-std::string make_snippet(const Study& study, const std::set<std::string>& stems, const Analyzer& analyzer,
+}  // namespace
+
+std::vector<TextSpan> make_snippet(const Study& study, const std::set<std::string>& stems, const Analyzer& analyzer,
                          std::size_t max_chars) {
   Window best;
   std::vector<Word> best_words;
@@ -80,23 +71,18 @@ std::string make_snippet(const Study& study, const std::set<std::string>& stems,
   first = first > context ? first - context : 0;
   while (first < best.first && best_words[best.last].end - best_words[first].begin > max_chars) ++first;
   const std::size_t last = extend(best_words, first, max_chars);
-  const std::string& text = *best.text;
-  std::string out;
-  if (first > 0) out += "… ";
+  const std::string_view text = *best.text;
+  std::vector<TextSpan> out;
+  if (first > 0) append(out, "… ", false);
   std::size_t pos = best_words[first].begin;
   for (std::size_t i = first; i <= last; ++i) {
     const Word& w = best_words[i];
-    out += html_escape(std::string_view(text).substr(pos, w.begin - pos));
-    const std::string_view word = std::string_view(text).substr(w.begin, w.end - w.begin);
-    if (w.match) out += "<mark>" + html_escape(word) + "</mark>";
-    else out += html_escape(word);
+    append(out, text.substr(pos, w.begin - pos), false);
+    append(out, text.substr(w.begin, w.end - w.begin), w.match);
     pos = w.end;
   }
-  if (last + 1 < best_words.size()) {
-    out += " …";
-  } else {
-    out += html_escape(std::string_view(text).substr(pos));  // closing punctuation
-  }
+  if (last + 1 < best_words.size()) append(out, " …", false);
+  else append(out, text.substr(pos), false);  // closing punctuation
   return out;
 }
 

@@ -56,12 +56,21 @@ struct SearchRequest {
   bool prefix_last_word = false;
 };
 
+/// A piece of a text: the pieces of one text, in order, concatenate to the text.
+struct TextSpan {
+  std::string text;
+  bool matched = false;  ///< a word a search for the query matches
+};
+
 struct Hit {
   std::string id;
   std::size_t rank = 0;     ///< 1-based position in the whole result list
   double score = 0;         ///< relevance score (0 when browsing)
   Study study;              ///< the stored record, every field
-  std::string snippet;      ///< HTML-escaped passage, matches wrapped in <mark>..</mark>
+  /// The best passage for the query (from summary, relevance or limitations),
+  /// "… " / " …" where cut; matched spans are the query's words (stems and
+  /// synonyms). Empty without snippets. Data, not markup: render it your way.
+  std::vector<TextSpan> snippet;
 };
 
 struct FacetValue {
@@ -146,12 +155,6 @@ struct EngineOptions {
   std::size_t snippet_chars = 200;
   /// SearchRequest::prefix_last_word: at most this many completions.
   std::size_t max_prefix_expansions = 100;
-};
-
-/// A piece of a text: the pieces of one text, in order, concatenate to the text.
-struct TextSpan {
-  std::string text;
-  bool matched = false;  ///< a word a search for the query matches
 };
 
 struct IndexInfo {
