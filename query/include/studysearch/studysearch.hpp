@@ -111,6 +111,9 @@ struct EngineOptions {
   /// list plus "also", "can", "may" (query/data/stopwords.txt), so question and
   /// claim phrasing ("when", "why", "should", "between") carries no weight.
   bool stopwords = true;
+  /// A word typed n times in one query weighs (k3 + 1) n / (k3 + n) times a
+  /// word typed once (BM25's k3); below 0, n times.
+  double query_k3 = -1;
   /// Pseudo-relevance feedback: queries of at least `prf_min_words` words get
   /// `prf_terms` terms from the top `prf_docs` results, each term found in at
   /// least `prf_term_docs` of them (0 = in all), added at `prf_weight`.
