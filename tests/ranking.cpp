@@ -88,7 +88,7 @@ TEST_CASE("proximity ranks consecutive query words found together first, and onl
   CHECK(b.hits[0].id == "together");
   CHECK(b.hits[0].score == Approx(plain[0] * 1.1));  // 0.1 x both words' weights
   CHECK(b.hits[1].score == Approx(plain[0]));        // "pain muscle": not in query order
-  // With the default limit (4 words) a two-word query ranks all-words-first, without proximity.
+  // With the default limit (5 words) a two-word query ranks all-words-first, without proximity.
   const std::vector<double> short_query = scores_of(SearchEngine::open(dir.path()).search(request("muscle pain")));
   REQUIRE(short_query.size() == 3);
   CHECK(short_query[0] == Approx(short_query[2]));
@@ -148,6 +148,8 @@ TEST_CASE("a word typed twice weighs (k3 + 1) n / (k3 + n) times once, and only 
   CHECK(score_of(1, "pain pain", "a") == Approx(once * 4 / 3));   // (1 + 1) 2 / (1 + 2)
   CHECK(score_of(1, "pain muscle pain", "a") == Approx(score_of(-1, "pain muscle", "a") * 4 / 3));
   CHECK(score_of(1, "pain muscle pain", "b") == Approx(score_of(-1, "pain muscle", "b")));
+  CHECK(SearchEngine::open(dir.path()).options().query_k3 == 1);  // the default: Xapian's BM25 k3
+  CHECK(score_of(SearchEngine::open(dir.path()).options().query_k3, "pain pain", "a") == Approx(once * 4 / 3));
   // The same studies match, in the same total.
   for (double k3 : {-1.0, 0.0, 1.0}) {
     EngineOptions o;
