@@ -214,7 +214,7 @@ void check_request(const SearchEngine& engine, const SearchRequest& r, bool has_
       previous = year;
     }
   } else if (has_words) {
-    // Studies with every word come first (queries of at most 4 words), and
+    // Studies with every word come first (queries of at most 5 words), and
     // scores never increase within each of the two tiers.
     const std::size_t first_tier = expected.ids_with_every_word.size();
     for (std::size_t i = 0; i < all.size(); ++i) {

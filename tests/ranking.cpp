@@ -88,7 +88,7 @@ TEST_CASE("proximity ranks consecutive query words found together first, and onl
   CHECK(b.hits[0].id == "together");
   CHECK(b.hits[0].score == Approx(plain[0] * 1.1));  // 0.1 x both words' weights
   CHECK(b.hits[1].score == Approx(plain[0]));        // "pain muscle": not in query order
-  // With the default limit (4 words) a two-word query ranks all-words-first, without proximity.
+  // With the default limit (5 words) a two-word query ranks all-words-first, without proximity.
   const std::vector<double> short_query = scores_of(SearchEngine::open(dir.path()).search(request("muscle pain")));
   REQUIRE(short_query.size() == 3);
   CHECK(short_query[0] == Approx(short_query[2]));
@@ -127,4 +127,41 @@ TEST_CASE("long queries with feedback and proximity: exact totals, and pages are
     checked += one.hits.size();
   }
   CHECK(checked > 0);
+}
+
+TEST_CASE("a word typed twice weighs (k3 + 1) n / (k3 + n) times once, and only reorders") {
+  TempDir dir;
+  build_index(dir.path(), {make_study("a", "Report", "pain reported by patients"),
+                           make_study("b", "Report", "muscle weakness reported by patients"),
+                           make_study("c", "Report", "headache reported by patients")});
+  auto score_of = [&](double k3, const std::string& text, const std::string& id) {
+    EngineOptions o;
+    o.query_k3 = k3;
+    for (const auto& h : SearchEngine::open(dir.path(), o).search(request(text)).hits)
+      if (h.id == id) return h.score;
+    return -1.0;
+  };
+  const double once = score_of(-1, "pain", "a");
+  REQUIRE(once > 0);
+  CHECK(score_of(-1, "pain pain", "a") == Approx(2 * once));      // below 0: each repetition in full
+  CHECK(score_of(0, "pain pain", "a") == Approx(once));           // k3 0: once
+  CHECK(score_of(1, "pain pain", "a") == Approx(once * 4 / 3));   // (1 + 1) 2 / (1 + 2)
+  CHECK(score_of(1, "pain muscle pain", "a") == Approx(score_of(-1, "pain muscle", "a") * 4 / 3));
+  CHECK(score_of(1, "pain muscle pain", "b") == Approx(score_of(-1, "pain muscle", "b")));
+  CHECK(SearchEngine::open(dir.path()).options().query_k3 == 1);  // the default: Xapian's BM25 k3
+  CHECK(score_of(SearchEngine::open(dir.path()).options().query_k3, "pain pain", "a") == Approx(once * 4 / 3));
+  // The same studies match, in the same total.
+  for (double k3 : {-1.0, 0.0, 1.0}) {
+    EngineOptions o;
+    o.query_k3 = k3;
+    CHECK(SearchEngine::open(dir.path(), o).search(request("pain muscle pain")).total == 2);
+  }
+  // Field queries rank with Xapian: the repetition weighs the same there.
+  EngineOptions o;
+  o.query_k3 = 1;
+  const SearchResult xapian = SearchEngine::open(dir.path(), o).search(request("pain pain title:report"));
+  const SearchResult postings = SearchEngine::open(dir.path(), o).search(request("pain pain"));
+  REQUIRE(!xapian.hits.empty());
+  REQUIRE(!postings.hits.empty());
+  CHECK(xapian.hits.front().id == "a");
 }

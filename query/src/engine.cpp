@@ -521,6 +521,7 @@ SearchEngine SearchEngine::open(const std::string& db_path, EngineOptions option
   impl->path = db_path;
   impl->options = options;
   impl->parser_options = {options.synonym_weight, options.stopwords, options.max_query_terms};
+  impl->parser_options.query_k3 = options.query_k3;
   auto first = impl->open_handle();  // fails early on a missing or incompatible index
   impl->thesaurus = Thesaurus::parse(Thesaurus::bundled_text(), first->analyzer);
   impl->idle.push_back(std::move(first));

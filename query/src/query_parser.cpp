@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <map>
 #include <optional>
 
 #include "field_source.hpp"
@@ -186,6 +187,7 @@ class Builder {
       }
     }
     flush_pending();
+    merge_repeated_words();
     for (const auto& g : groups_) result_.concepts.push_back(combine(Xapian::Query::OP_OR, g));
     result_.plan = std::move(plan_);
     result_.excluded = combine(Xapian::Query::OP_OR, excluded);
@@ -202,6 +204,43 @@ class Builder {
   };
 
   bool room() const { return terms_ < options_.max_terms; }
+
+  // ParserOptions::query_k3: a plain word typed several times becomes one
+  // concept (its first place) weighing (k3 + 1) n / (k3 + n). Matching and
+  // the all-words tier are those of the words typed either way.
+  void merge_repeated_words() {
+    if (options_.query_k3 < 0) return;
+    auto word_of = [&](std::size_t i) -> const std::string* {
+      if (groups_[i].size() != 1 || i >= plan_.size() || plan_[i].leaves.size() != 1) return nullptr;
+      const ScoredLeaf& leaf = plan_[i].leaves.front();
+      return !leaf.phrase && leaf.terms.size() == 1 && leaf.factor == 1.0 ? &leaf.terms.front() : nullptr;
+    };
+    if (plan_.size() != groups_.size()) return;  // a concept without a plan: leave the query as typed
+    std::vector<std::size_t> repeats(groups_.size(), 1);
+    std::vector<bool> keep(groups_.size(), true);
+    std::map<std::string, std::size_t> first;
+    for (std::size_t i = 0; i < groups_.size(); ++i) {
+      const std::string* word = word_of(i);
+      if (!word) continue;
+      auto [it, inserted] = first.emplace(*word, i);
+      if (!inserted) ++repeats[it->second], keep[i] = false;
+    }
+    std::vector<std::vector<Xapian::Query>> groups;
+    std::vector<ScoredConcept> plan;
+    for (std::size_t i = 0; i < groups_.size(); ++i) {
+      if (!keep[i]) continue;
+      if (repeats[i] > 1) {
+        const double n = static_cast<double>(repeats[i]), k3 = options_.query_k3;
+        const double scale = (k3 + 1) * n / (k3 + n);
+        plan_[i].leaves.front().factor = scale;
+        groups_[i].front() = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, groups_[i].front(), scale);
+      }
+      groups.push_back(std::move(groups_[i]));
+      plan.push_back(std::move(plan_[i]));
+    }
+    groups_ = std::move(groups);
+    plan_ = std::move(plan);
+  }
 
   // A concept joins the previous one when an OR stood between them. `leaves`
   // is its plan; nullopt when only Xapian can match or weigh it.

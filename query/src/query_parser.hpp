@@ -21,6 +21,9 @@ struct ParserOptions {
   bool stopwords = true;
   std::size_t max_terms = 64;
   double field_k1 = 1.2;  ///< saturation of summary:/relevance:/limitations: matches
+  /// A plain word typed n times weighs (k3 + 1) n / (k3 + n) times once
+  /// (BM25's query-term saturation); below 0, n times (each repetition counts in full).
+  double query_k3 = -1;
 };
 
 /// A plain word of the query as typed, for did-you-mean.
