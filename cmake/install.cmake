@@ -1,13 +1,13 @@
-# Installation: headers, the three libraries, a CMake package
+# Installation: headers, the four libraries, a CMake package
 # (find_package(studysearch CONFIG) -> studysearch::studysearch) and a pkg-config file.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 add_library(studysearch INTERFACE)
 add_library(studysearch::studysearch ALIAS studysearch)
-target_link_libraries(studysearch INTERFACE studysearch_query studysearch_indexer studysearch_corpus)
+target_link_libraries(studysearch INTERFACE studysearch_query studysearch_indexer studysearch_format studysearch_corpus)
 
-install(TARGETS studysearch studysearch_query studysearch_indexer studysearch_corpus
+install(TARGETS studysearch studysearch_query studysearch_indexer studysearch_format studysearch_corpus
         EXPORT studysearchTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

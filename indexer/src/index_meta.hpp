@@ -4,10 +4,9 @@
 #include <xapian.h>
 
 #include <string>
-#include <vector>
 
 #include "studysearch/analyzer.hpp"
-#include "studysearch/index_writer.hpp"
+#include "studysearch/index_format.hpp"
 
 namespace studysearch::meta {
 
@@ -25,12 +24,5 @@ IndexSettings check(const Xapian::Database& db, const AnalyzerSettings& analyzer
 
 /// True when the database has never been given metadata (fresh index).
 bool is_fresh(const Xapian::Database& db);
-
-/// The ledger of applied files: one metadata key per file
-/// ("studysearch.applied/<name>" = "<size> <sha256> <modified_ns>"), written in the
-/// transaction of the file's changes. Names longer than 200 bytes or holding
-/// '/' or control characters are refused (Error{invalid_input}).
-void record_applied(Xapian::WritableDatabase& db, const AppliedFile& entry);
-std::vector<AppliedFile> applied_files(const Xapian::Database& db);
 
 }  // namespace studysearch::meta

@@ -28,6 +28,7 @@
 
 #include "document_builder.hpp"
 #include "index_meta.hpp"
+#include "ledger.hpp"
 #include "studysearch/detail/schema.hpp"
 #include "studysearch/error.hpp"
 

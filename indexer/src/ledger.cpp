@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "index_meta.hpp"
+#include "ledger.hpp"
 #include "studysearch/error.hpp"
 
 namespace studysearch::meta {

@@ -11,24 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "studysearch/index_format.hpp"
 #include "studysearch/readers.hpp"
 #include "studysearch/study.hpp"
 
 namespace studysearch {
-
-/// Index-time settings, recorded in the index metadata.
-struct IndexSettings {
-  /// Within-document frequency added per occurrence, per field: this is how
-  /// title words count more than summary words in the free-text ranking.
-  unsigned title_weight = 3;
-  unsigned summary_weight = 2;
-  unsigned relevance_weight = 1;
-  unsigned limitations_weight = 1;
-  unsigned author_weight = 1;
-  unsigned journal_weight = 1;
-
-  bool operator==(const IndexSettings&) const = default;
-};
 
 /// Phases of an indexing run, as reported to WriterOptions::progress.
 enum class IndexPhase { reading, writing, merging };
