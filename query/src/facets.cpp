@@ -116,8 +116,11 @@ void FacetCounter::add(Xapian::docid id) {
   const unsigned fail = filters_.any() ? filters_.failures(s, id) : 0;
   if (fail == 0) ++total_;
   if (!facets_ || std::popcount(fail) > 1) return;
-  for (std::size_t c = 0; c < keyword_.size(); ++c)
-    if (!(fail & ~bit(c))) s.keywords[c].for_each(id, [&](std::uint32_t v) { ++keyword_[c][v]; });
+  for (std::size_t c = 0; c < keyword_.size(); ++c) {
+    if (fail & ~bit(c)) continue;
+    std::size_t* counts = keyword_[c].data();
+    s.keywords[c].for_each(id, [counts](std::uint32_t v) { ++counts[v]; });
+  }
   if (!(fail & ~ResolvedFilters::kYearBit)) {
     const int y = s.year[id];
     ++year_[y >= kMinYear && y <= kMaxYear ? static_cast<std::size_t>(y - kMinYear) : kUnknownYear];

@@ -35,6 +35,7 @@ void each_value(std::string_view slot, Fn&& fn) {
 KeywordColumn load_column(const Xapian::Database& db, const Field& field, std::size_t size) {
   KeywordColumn c;
   c.field = &field;
+  c.multi = field.multi();
   for (std::string_view v : field.vocabulary) c.values.intern(std::string(v));  // ids in vocabulary order
   const auto slot = static_cast<Xapian::valueno>(field.slot);
   if (!field.multi()) {

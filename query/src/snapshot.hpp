@@ -30,6 +30,7 @@ struct Dictionary {
 /// field's dictionary (an enumeration's ids are its vocabulary order).
 struct KeywordColumn {
   const Field* field = nullptr;
+  bool multi = false;  // field->multi(), kept here for the per-document loops
   Dictionary values;
   // Single-valued: one id per docid (kNone = none).
   std::vector<std::uint32_t> single;
@@ -38,7 +39,7 @@ struct KeywordColumn {
 
   template <typename Fn>
   void for_each(Xapian::docid d, Fn&& fn) const {
-    if (!field->multi()) {
+    if (!multi) {
       if (single[d] != Dictionary::kNone) fn(single[d]);
       return;
     }
@@ -46,7 +47,7 @@ struct KeywordColumn {
   }
   /// True when the document has a value marked in `allowed` (indexed by id).
   bool any_in(Xapian::docid d, const std::vector<char>& allowed) const {
-    if (!field->multi()) return single[d] != Dictionary::kNone && allowed[single[d]];
+    if (!multi) return single[d] != Dictionary::kNone && allowed[single[d]];
     for (std::uint32_t i = start[d]; i < start[d + 1]; ++i)
       if (allowed[ids[i]]) return true;
     return false;
