@@ -417,3 +417,20 @@ TEST_CASE("criteria: a value outside the vocabulary is invalid_query naming it")
                                           Catch::Contains("'Canadian'"));
   }
 }
+
+TEST_CASE("selected marks the values a group's own filter chooses, matched by key, whatever the spelling") {
+  const auto& fx = hand_fixture();
+  SearchRequest r;
+  r.text = "fatigue";
+  r.filters["journal"] = {"JOURNAL-A", "Nope Journal"};
+  r.filters["pem"] = {"unclear"};
+  const auto result = fx.engine.search(r);
+  std::map<std::string, bool> journal, pem;
+  for (const auto& v : result.facets["journal"]) journal[v.value] = v.selected;
+  for (const auto& v : result.facets["pem"]) pem[v.value] = v.selected;
+  CHECK(journal.at("Journal A"));        // "JOURNAL-A" has the key of "Journal A"
+  CHECK(journal.at("Nope Journal"));     // chosen, no study: listed with count 0, selected
+  CHECK_FALSE(journal.at("Journal C"));
+  CHECK(pem == std::map<std::string, bool>{{"required", false}, {"not_required", false}, {"unclear", true}});
+  for (const auto& v : result.facets["year"]) CHECK_FALSE(v.selected);
+}

@@ -160,7 +160,7 @@ TEST_CASE("pem=required filters and keeps disjunctive pem counts") {
   CHECK(got["total"] == expected.total);
   CHECK(got["total"] == 2);
   for (const auto& hit : got["hits"]) CHECK(hit["pem"] == "required");
-  CHECK(got["facets"]["pem"][1] == json{{"value", "not_required"}, {"count", 2}, {"key", "not required"}});
+  CHECK(got["facets"]["pem"][1] == json{{"value", "not_required"}, {"count", 2}, {"key", "not required"}, {"selected", false}});
 }
 
 TEST_CASE("criteria is repeatable (OR) with exact disjunctive facets, as the engine gives them") {
@@ -172,8 +172,8 @@ TEST_CASE("criteria is repeatable (OR) with exact disjunctive facets, as the eng
   const json got = body_of(f.get("/v1/search?q=fatigue&criteria=ICC%202011&criteria=Fukuda%201994"));
   CHECK(got["total"] == expected.total);
   CHECK(got["total"] == 3);
-  CHECK(got["facets"]["criteria"] == json::parse(R"([{"value": "ICC 2011", "count": 2, "key": "icc 2011"},
-      {"value": "CCC 2003", "count": 1, "key": "ccc 2003"}, {"value": "Fukuda 1994", "count": 1, "key": "fukuda 1994"}])"));
+  CHECK(got["facets"]["criteria"] == json::parse(R"([{"value": "ICC 2011", "count": 2, "key": "icc 2011", "selected": true},
+      {"value": "CCC 2003", "count": 1, "key": "ccc 2003", "selected": false}, {"value": "Fukuda 1994", "count": 1, "key": "fukuda 1994", "selected": true}])"));
   for (const auto& hit : got["hits"]) CHECK(!hit["criteria"].empty());
   const json one = body_of(f.get("/v1/search?q=fatigue&criteria=CCC%202003&pem=required"));
   CHECK(one["total"] == 1);

@@ -101,7 +101,7 @@ TEST_CASE("prefix=1 searches the last word as a prefix, as SearchRequest::prefix
 TEST_CASE("journal_facets sets the number of journal values, up to 1000") {
   Fixture f;
   CHECK(body_of(f.get("/v1/search?journal_facets=1"))["facets"]["journal"] ==
-        json::parse(R"([{"value": "Frontiers in Immunology", "count": 2, "key": "frontiers in immunology"}])"));
+        json::parse(R"([{"value": "Frontiers in Immunology", "count": 2, "key": "frontiers in immunology", "selected": false}])"));
   CHECK(body_of(f.get("/v1/search"))["facets"]["journal"].size() == 4);
   CHECK(body_of(f.get("/v1/search?journal_facets=1000"))["facets"]["journal"].size() == 4);
   const json over = body_of(f.get("/v1/search?journal_facets=1001"), 400);
@@ -123,7 +123,7 @@ TEST_CASE("GET /v1/facets/{group} lists a group's values by text with the search
   // The journal filter is the group's own: every journal matching "immun" still counts.
   const json body = body_of(f.get("/v1/facets/journal?facet_q=immun&q=fatigue&journal=Sleep+Medicine"));
   CHECK(body == json::parse(R"({"group": "journal", "facet_q": "immun", "matched": 2,
-      "values": [{"value": "Brain, Behavior, and Immunity", "count": 1, "key": "brain behavior and immunity"}, {"value": "Frontiers in Immunology", "count": 1, "key": "frontiers in immunology"}]})"));
+      "values": [{"value": "Brain, Behavior, and Immunity", "count": 1, "key": "brain behavior and immunity", "selected": false}, {"value": "Frontiers in Immunology", "count": 1, "key": "frontiers in immunology", "selected": false}]})"));
   studysearch::SearchRequest request;
   request.text = "fatigue";
   request.filters["journal"] = {"Sleep Medicine"};
@@ -132,13 +132,13 @@ TEST_CASE("GET /v1/facets/{group} lists a group's values by text with the search
   CHECK(body["values"][0]["value"] == expected.values[0].value);
   // Other filters apply; k cuts the list, matched counts them all.
   CHECK(body_of(f.get("/v1/facets/journal?facet_q=immun&q=fatigue&pem=required"))["values"] ==
-        json::parse(R"([{"value": "Frontiers in Immunology", "count": 1, "key": "frontiers in immunology"}])"));
+        json::parse(R"([{"value": "Frontiers in Immunology", "count": 1, "key": "frontiers in immunology", "selected": false}])"));
   const json cut = body_of(f.get("/v1/facets/journal?k=1"));
   CHECK(cut["values"].size() == 1);
   CHECK(cut["matched"] == 4);
   CHECK(body_of(f.get("/v1/facets/pem?q=fatigue"))["values"] ==
-        json::parse(R"([{"value": "not_required", "count": 1, "key": "not required"}, {"value": "required", "count": 1, "key": "required"}, {"value": "unclear", "count": 1, "key": "unclear"}])"));
-  CHECK(body_of(f.get("/v1/facets/year?facet_q=unk"))["values"] == json::parse(R"([{"value": "unknown", "count": 2, "key": "unknown"}])"));
+        json::parse(R"([{"value": "not_required", "count": 1, "key": "not required", "selected": false}, {"value": "required", "count": 1, "key": "required", "selected": false}, {"value": "unclear", "count": 1, "key": "unclear", "selected": false}])"));
+  CHECK(body_of(f.get("/v1/facets/year?facet_q=unk"))["values"] == json::parse(R"([{"value": "unknown", "count": 2, "key": "unknown", "selected": false}])"));
 }
 
 TEST_CASE("GET /v1/facets/{group}: unknown group, bad k or bad search parameters are 400 naming them") {

@@ -271,9 +271,9 @@ TEST_CASE("bad parameters are 400 with Meilisearch's codes") {
 
 TEST_CASE("facetDistribution: native counts without an own filter, only the selected values with one") {
   studysearch::Facets f;
-  f.groups = {{"pem", {{"required", 4, "required"}, {"not_required", 3, "not required"}, {"unclear", 0, "unclear"}}},
-              {"journal", {{"BMJ Open", 5, "bmj open"}, {"Brain", 2, "brain"}, {"Sleep", 1, "sleep"}}},
-              {"year", {{"2018", 1, "2018"}, {"2019", 2, "2019"}, {"2020", 3, "2020"}, {"unknown", 4, "unknown"}}}};
+  f.groups = {{"pem", {{"required", 4, "required", false}, {"not_required", 3, "not required", false}, {"unclear", 0, "unclear", false}}},
+              {"journal", {{"BMJ Open", 5, "bmj open", false}, {"Brain", 2, "brain", false}, {"Sleep", 1, "sleep", false}}},
+              {"year", {{"2018", 1, "2018", false}, {"2019", 2, "2019", false}, {"2020", 3, "2020", false}, {"unknown", 4, "unknown", false}}}};
   SearchRequest none;
   auto d = json::parse(meili::facet_distribution(f, none, {"journal", "pem", "year"}).dump());
   CHECK(d["pem"] == json::parse(R"({"required": 4, "not_required": 3})"));  // zero counts left out

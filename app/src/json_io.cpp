@@ -22,7 +22,7 @@ json field_json(const Field& field, const Study& study) {
 
 json values(const std::vector<FacetValue>& list) {
   json out = json::array();
-  for (const auto& v : list) out.push_back({{"value", v.value}, {"count", v.count}, {"key", v.key}});
+  for (const auto& v : list) out.push_back({{"value", v.value}, {"count", v.count}, {"key", v.key}, {"selected", v.selected}});
   return out;
 }
 }  // namespace

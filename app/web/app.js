@@ -41,7 +41,6 @@ const groupLabel = (key) => GROUP_LABELS[key] || readable(key);
 const paramOf = (group) => GROUP_PARAM[group] || group;
 const groupOf = (param) => Object.keys(GROUP_PARAM).find((g) => GROUP_PARAM[g] === param) || param;
 const valueLabel = (group, value) => (group === 'pem' ? PEM_LABELS[value] || value : value);
-const sameValue = (a, b) => a.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '') === b.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 
 const $ = (id) => document.getElementById(id);
 const el = {
@@ -72,7 +71,7 @@ function stateFromUrl(search, prefix = false) {
     if (RESERVED.has(name) || !value || !/^[a-z][a-z0-9_]*$/.test(name)) continue;
     if (name === 'pem' && !(value in PEM_LABELS)) continue;
     const list = s.filters[name] || (s.filters[name] = []);
-    if (!list.some((v) => sameValue(v, value))) list.push(value);
+    if (!list.includes(value)) list.push(value);
   }
   s.year_from = /^\d{4}$/.test(p.get('year_from') || '') ? p.get('year_from') : '';
   s.year_to = /^\d{4}$/.test(p.get('year_to') || '') ? p.get('year_to') : '';
@@ -374,7 +373,7 @@ function option(group, value, count, checked, onChange, extraClass = '') {
 }
 
 function toggleFilter(param, value, on) {
-  const others = (state.filters[param] || []).filter((v) => !sameValue(v, value));
+  const others = (state.filters[param] || []).filter((v) => v !== value);
   change({ filters: { ...state.filters, [param]: on ? [...others, value] : others } });
 }
 
@@ -546,7 +545,7 @@ function listGroup(key) {
 
   const selectedIn = (s) => s.filters[param] || [];
   const row = (value, count, s) =>
-    option(key, value, count, selectedIn(s).some((v) => sameValue(v, value)), (on) => toggleFilter(param, value, on));
+    option(key, value, count, selectedIn(s).includes(value), (on) => toggleFilter(param, value, on));
 
   function showTop() {
     const s = current;
@@ -554,11 +553,11 @@ function listGroup(key) {
     if (key !== 'journal' && !expanded.has(key) && values.length > LIST_FIRST) {
       shown = values.slice(0, LIST_FIRST);
       // A ticked value stays visible so it can be unticked.
-      for (const v of values.slice(LIST_FIRST)) if (selectedIn(s).some((x) => sameValue(x, v.value))) shown.push(v);
+      for (const v of values.slice(LIST_FIRST)) if (v.selected) shown.push(v);
     }
     const rows = shown.map((v) => row(v.value, v.count, s));
     for (const v of selectedIn(s))
-      if (!values.some((x) => sameValue(x.value, v))) rows.push(row(v, null, s));
+      if (!values.some((x) => x.value === v)) rows.push(row(v, null, s));
     replaceOptions(list, rows);
     status.hidden = true;
     if (key === 'journal') {
@@ -631,7 +630,27 @@ function listGroup(key) {
   };
 }
 
+// The API marks the values a group's filter chooses (`selected`, matched by
+// its folded `key`): the filter takes those display forms, so that "bmj open"
+// from a URL ticks and unticks "BMJ Open". The page never folds text itself.
+function adoptSelected(facets, s) {
+  for (const [key, values] of Object.entries(facets || {})) {
+    const list = key === 'year' || !Array.isArray(values) ? null : s.filters[paramOf(key)];
+    if (!list || !list.length) continue;
+    const chosen = values.filter((v) => v.selected).map((v) => v.value);
+    if (!chosen.length || list.every((v) => chosen.includes(v))) continue;
+    // Keep the user's order for values already spelt as shown; the rest as the API shows them.
+    const kept = list.filter((v) => chosen.includes(v));
+    const adopted = [...kept, ...chosen.filter((v) => !kept.includes(v))];
+    // The live state too, while it still holds what this answer was asked for.
+    const live = state.filters[paramOf(key)];
+    if (live && live.length === list.length && live.every((v, i) => v === list[i])) state.filters[paramOf(key)] = [...adopted];
+    list.splice(0, list.length, ...adopted);
+  }
+}
+
 function renderFacets(facets, s) {
+  adoptSelected(facets, s);
   const keys = Object.keys(facets || {}).filter((k) => Array.isArray(facets[k]));
   const rank = (k) => (GROUP_ORDER.includes(k) ? GROUP_ORDER.indexOf(k) : GROUP_ORDER.length);
   keys.sort((a, b) => rank(a) - rank(b));
@@ -733,7 +752,7 @@ function syncControls(s, typed = false) {
   if (year) year.sync(s);
   for (const box of el.facets.querySelectorAll('input[type="checkbox"]')) {
     const group = box.dataset.group;
-    box.checked = group === 'year' ? s.year_unknown : (s.filters[paramOf(group)] || []).some((v) => sameValue(v, box.value));
+    box.checked = group === 'year' ? s.year_unknown : (s.filters[paramOf(group)] || []).includes(box.value);
   }
   const active = filterCount(s);
   el.active.textContent = active ? `(${active} active)` : '';

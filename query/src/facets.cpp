@@ -26,7 +26,7 @@ std::vector<FacetValue> by_count(const std::vector<std::size_t>& counts, const D
                                  const std::vector<std::string>* selected) {
   std::vector<FacetValue> values;
   for (std::size_t i = 0; i < counts.size(); ++i)
-    if (counts[i] > 0) values.push_back({dict.display[i], counts[i], dict.keys[i]});
+    if (counts[i] > 0) values.push_back({dict.display[i], counts[i], dict.keys[i], false});
   std::sort(values.begin(), values.end(), [](const FacetValue& a, const FacetValue& b) {
     return a.count != b.count ? a.count > b.count : a.value < b.value;
   });
@@ -35,19 +35,23 @@ std::vector<FacetValue> by_count(const std::vector<std::size_t>& counts, const D
   for (const auto& s : *selected) {
     const auto id = dict.find(s);
     const std::string key = id == Dictionary::kNone ? value_key(s) : dict.keys[id];
-    if (std::none_of(values.begin(), values.end(), [&](const FacetValue& v) { return v.key == key; }))
-      values.push_back({id == Dictionary::kNone ? s : dict.display[id],
-                        id == Dictionary::kNone || id >= counts.size() ? 0 : counts[id], key});
+    const auto shown = std::find_if(values.begin(), values.end(), [&](const FacetValue& v) { return v.key == key; });
+    if (shown != values.end()) shown->selected = true;
+    else values.push_back({id == Dictionary::kNone ? s : dict.display[id],
+                           id == Dictionary::kNone || id >= counts.size() ? 0 : counts[id], key, true});
   }
   return values;
 }
 
 // A vocabulary-ordered group: the vocabulary's values in order (ids 0..n-1 of
 // the column's dictionary), all of them or those with studies.
-std::vector<FacetValue> by_vocabulary(const std::vector<std::size_t>& counts, const Dictionary& dict, bool all) {
+std::vector<FacetValue> by_vocabulary(const std::vector<std::size_t>& counts, const Dictionary& dict, bool all,
+                                      const std::vector<std::string>* selected) {
   std::vector<FacetValue> values;
-  for (std::size_t i = 0; i < counts.size(); ++i)
-    if (all || counts[i] > 0) values.push_back({dict.display[i], counts[i], dict.keys[i]});
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    const bool chosen = selected && std::find(selected->begin(), selected->end(), dict.display[i]) != selected->end();
+    if (all || counts[i] > 0 || chosen) values.push_back({dict.display[i], counts[i], dict.keys[i], chosen});
+  }
   return values;
 }
 
@@ -144,17 +148,17 @@ Facets FacetCounter::facets(const SearchRequest& request) const {
       for (std::size_t i = 0; i < kUnknownYear; ++i)
         if (year_[i] > 0) {
           std::string year = std::to_string(kMinYear + static_cast<int>(i));
-          group.values.push_back({year, year_[i], year});
+          group.values.push_back({year, year_[i], year, false});
         }
-      if (year_[kUnknownYear] > 0) group.values.push_back({"unknown", year_[kUnknownYear], "unknown"});
+      if (year_[kUnknownYear] > 0) group.values.push_back({"unknown", year_[kUnknownYear], "unknown", false});
     } else {
       const Dictionary& dict = snapshot_.keywords[c].values;
-      const auto selected = request.filters.find(field.name);
+      const auto found = request.filters.find(field.name);
+      const std::vector<std::string>* selected = found == request.filters.end() ? nullptr : &found->second;
       if (field.facet_order == FacetOrder::vocabulary)
-        group.values = by_vocabulary(keyword_[c], dict, field.facet_all);
+        group.values = by_vocabulary(keyword_[c], dict, field.facet_all, selected);
       else
-        group.values = by_count(keyword_[c], dict, field.facet_top ? request.max_facet_values : SIZE_MAX,
-                                selected == request.filters.end() ? nullptr : &selected->second);
+        group.values = by_count(keyword_[c], dict, field.facet_top ? request.max_facet_values : SIZE_MAX, selected);
       ++c;
     }
     f.groups.push_back(std::move(group));

@@ -77,6 +77,7 @@ struct FacetValue {
   std::string value;        ///< display form
   std::size_t count = 0;
   std::string key;          ///< value_key(value): what filters match; front ends compare keys, never fold
+  bool selected = false;    ///< the request's filter of this group chooses it (not for year)
 };
 
 struct FacetGroup {
