@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # PubMed benchmark (issue 16): parse-only and parse+index citations/s on a
 # 30,000-citation file made by repeating the MEDLINE sample with fresh PMIDs,
-# peak RSS for it and a file twice as large, and the time `studysearch sync`
+# peak RSS of `index` and `sync` for it and a file twice as large, and the time `studysearch sync`
 # takes to apply a 3,020-citation update file to a 100k-study index. Files
 # are generated at run time (nothing committed). Prints a Markdown section for
 # bench/RESULTS.md.
@@ -42,6 +42,7 @@ timed() {  # prints "seconds peak_rss_mb" of a command
 mkdir -p one30 one60
 cp p30k.xml one30/ && cp p60k.xml one60/
 read -r bulk_s bulk_rss <<<"$(timed "$cli" index --db idx-bulk p30k.xml)"
+read -r bulk60_s bulk60_rss <<<"$(timed "$cli" index --db idx-bulk60 p60k.xml)"
 read -r sync30_s sync30_rss <<<"$(timed "$cli" sync --db idx-sync30 one30)"
 read -r sync60_s sync60_rss <<<"$(timed "$cli" sync --db idx-sync60 one60)"
 
@@ -72,6 +73,7 @@ sink (bench/pubmed_bench.cpp), best of 3; wall-clock rates depend on the machine
 | parse only, .xml.gz | same, gzip -6 ($(( $(stat -c %s p30k.xml.gz) / 1000000 )) MB) | $wallgz citations/s wall, $cpugz of CPU; peak RSS $rssgz MB |
 | parse only, twice as large | $n60 citations | $wall60 citations/s wall, $cpu60 of CPU; peak RSS $rss60 MB |
 | parse + index, \`index\` into an empty index (bulk load) | $n30 citations | $bulk_s s = $(awk -v n="$n30" -v s="$bulk_s" 'BEGIN{printf "%d", n/s}') citations/s; peak RSS $bulk_rss MB |
+| same, twice as large | $n60 citations | $bulk60_s s = $(awk -v n="$n60" -v s="$bulk60_s" 'BEGIN{printf "%d", n/s}') citations/s; peak RSS $bulk60_rss MB |
 | parse + index, \`sync\` (one transaction, single writer) | $n30 citations | $sync30_s s = $(awk -v n="$n30" -v s="$sync30_s" 'BEGIN{printf "%d", n/s}') citations/s; peak RSS $sync30_rss MB |
 | same, twice as large | $n60 citations | $sync60_s s = $(awk -v n="$n60" -v s="$sync60_s" 'BEGIN{printf "%d", n/s}') citations/s; peak RSS $sync60_rss MB |
 | 3,020-citation update into a 100k-study index: copies 4-8 of the sample, 4-6 with revised titles (4-5 revise yesterday's), 100 PMIDs deleted | \`sync\`, whole run (hashing, planning, two passes, commit) | $update_s s; peak RSS $update_rss MB; index then holds $docs |
