@@ -254,6 +254,47 @@ TEST_CASE("malformed, truncated and foreign XML are issues with a line", "[pubme
   CHECK(no_pmid.issues[0].field == "id");
 }
 
+TEST_CASE("entities are decoded; external entities and entity expansion are refused", "[pubmed][errors]") {
+  TempDir dir;
+  const std::string head = "<?xml version=\"1.0\"?>\n";
+  const std::string open = "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article>";
+  const std::string close = "</Article></MedlineCitation></PubmedArticle></PubmedArticleSet>\n";
+  test::write_text_file(dir.file("entities.xml"),
+                        head + open + "<ArticleTitle>A &amp; B &lt;3 &#233;t&#xE9; &#x3B1;<sup>2</sup>\n\t x</ArticleTitle>"
+                                      "<Abstract><AbstractText Label=\"R&amp;D\">t<![CDATA[ <b>&amp; ]]>u</AbstractText>"
+                                      "</Abstract>" + close);
+  const ReadResult decoded = read_all(dir.file("entities.xml"));
+  CHECK(decoded.issues.empty());
+  REQUIRE(decoded.studies.count("pmid-1") == 1);
+  CHECK(decoded.studies.at("pmid-1").title == "A & B <3 \u00e9t\u00e9 \u03b12 x");
+  CHECK(decoded.studies.at("pmid-1").summary == "R&D: t <b>&amp; u");
+
+  // XXE: the entity is never resolved (no file is read), the file is an issue.
+  const std::string secret = dir.file("secret.txt");
+  test::write_text_file(secret, "TOP-SECRET-CONTENT\n");
+  test::write_text_file(dir.file("xxe.xml"),
+                        head + "<!DOCTYPE PubmedArticleSet [<!ENTITY xxe SYSTEM \"file://" + secret + "\">]>\n" + open +
+                            "<ArticleTitle>T</ArticleTitle><Abstract><AbstractText>&xxe;</AbstractText></Abstract>" + close);
+  const ReadResult xxe = read_all(dir.file("xxe.xml"));
+  REQUIRE(xxe.issues.size() == 1);
+  CHECK(xxe.issues[0].reason.find("malformed XML") == 0);
+  for (const auto& [id, study] : xxe.studies) CHECK(study.summary.find("TOP-SECRET") == std::string::npos);
+
+  // Billion laughs: declarations are not recorded, so nothing is expanded.
+  std::string laughs = head + "<!DOCTYPE PubmedArticleSet [<!ENTITY l0 \"lol\">";
+  for (int i = 1; i <= 9; ++i) {
+    laughs += "<!ENTITY l" + std::to_string(i) + " \"";
+    for (int k = 0; k < 10; ++k) laughs += "&l" + std::to_string(i - 1) + ";";
+    laughs += "\">";
+  }
+  laughs += "]>\n" + open + "<ArticleTitle>T</ArticleTitle><Abstract><AbstractText>&l9;</AbstractText></Abstract>" + close;
+  test::write_text_file(dir.file("laughs.xml"), laughs);
+  const ReadResult bomb = read_all(dir.file("laughs.xml"));
+  REQUIRE(bomb.issues.size() == 1);
+  CHECK(bomb.issues[0].reason.find("malformed XML") == 0);
+  CHECK(bomb.studies.empty());
+}
+
 TEST_CASE("design follows the documented precedence", "[pubmed]") {
   CHECK(pubmed_design({"Journal Article"}).empty());
   CHECK(pubmed_design({"Clinical Trial, Phase III", "Multicenter Study", "Randomized Controlled Trial"}) == "RCT");

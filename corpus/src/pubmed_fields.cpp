@@ -50,29 +50,31 @@ std::optional<int> parse_year(std::string_view text) {
 
 }  // namespace
 
-Study to_study(const Citation& c) {
+Study to_study(Citation&& c) {
   Study study;
   study.id = "pmid-" + c.pmid;
   study.url = "https://pubmed.ncbi.nlm.nih.gov/" + c.pmid + "/";
-  study.title = collapse_spaces(c.title);
-  study.journal = collapse_spaces(c.journal);
-  for (const auto& author : c.authors) {
-    std::string name = collapse_spaces(author);
-    if (!name.empty()) study.authors.push_back(std::move(name));
-  }
+  // The reader collapsed every captured text as it arrived: moved, not copied again.
+  study.title = std::move(c.title);
+  study.journal = std::move(c.journal);
+  study.authors.reserve(c.authors.size());
+  for (auto& author : c.authors)
+    if (!author.empty()) study.authors.push_back(std::move(author));
   if (!text::trim(c.pub_year).empty()) study.year = parse_year(c.pub_year);
   else if (!text::trim(c.medline_date).empty()) study.year = first_year(c.medline_date);
   else if (!text::trim(c.article_year).empty()) study.year = parse_year(c.article_year);
   for (const std::string* doi : {&c.article_id_doi, &c.elocation_doi}) {
-    if (study.doi.empty()) study.doi = normalize_doi(collapse_spaces(*doi));
+    if (study.doi.empty()) study.doi = normalize_doi(*doi);
   }
+  std::size_t summary_bytes = 0;
+  for (const auto& part : c.abstract) summary_bytes += part.label.size() + part.text.size() + 3;
+  study.summary.reserve(summary_bytes);
   for (const auto& part : c.abstract) {
-    const std::string& text = part.text;  // collapsed by the reader as it arrived
-    if (text.empty()) continue;
+    if (part.text.empty()) continue;
     if (!study.summary.empty()) study.summary += '\n';
-    const std::string label = collapse_spaces(part.label);
-    if (!label.empty()) study.summary += label + ": ";
-    study.summary += text;
+    const std::string label = collapse_spaces(part.label);  // an attribute: not collapsed by the reader
+    if (!label.empty()) study.summary.append(label).append(": ");
+    study.summary += part.text;
   }
   study.design = pubmed_design(c.publication_types);
   study.pem = Pem::unclear;
@@ -105,10 +107,12 @@ std::string pubmed_design(const std::vector<std::string>& publication_types) {
       {"published erratum", false, "erratum"},
   }};
   std::vector<std::string> types;
+  types.reserve(publication_types.size());
   for (const auto& listed : publication_types) types.push_back(text::ascii_lower(detail::pubmed::collapse_spaces(listed)));
   for (const auto& rule : rules) {
-    for (const auto& type : types) {
-      if (type == rule.type || (rule.prefix && type.rfind(std::string(rule.type) + ",", 0) == 0)) {
+    for (const std::string_view type : types) {
+      if (type == rule.type || (rule.prefix && type.size() > rule.type.size() && type.starts_with(rule.type) &&
+                                type[rule.type.size()] == ',')) {
         return std::string(rule.design);
       }
     }

@@ -31,8 +31,9 @@ struct Citation {
   std::vector<std::string> publication_types;
 };
 
-/// The study of a citation (not validated: see the reader). The summary is
-/// empty when the citation has no abstract text.
-Study to_study(const Citation& citation);
+/// The study of a citation (not validated: see the reader); its texts are
+/// moved out of `citation`. The summary is empty when the citation has no
+/// abstract text.
+Study to_study(Citation&& citation);
 
 }  // namespace studysearch::detail::pubmed

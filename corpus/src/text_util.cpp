@@ -7,6 +7,7 @@
 #include <unicode/utf16.h>
 
 #include <cstdint>
+#include <cstring>
 #include <istream>
 #include <memory>
 #include <streambuf>
@@ -101,6 +102,14 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view text) noexcept {
   const std::size_t size = text.size();
   std::size_t i = 0;
   while (i < size) {
+    // ASCII fast path: eight bytes at a time while none has its top bit set.
+    while (i + 8 <= size) {
+      std::uint64_t word;
+      std::memcpy(&word, bytes + i, 8);
+      if (word & 0x8080808080808080ULL) break;
+      i += 8;
+    }
+    if (i >= size) break;
     const unsigned char lead = bytes[i];
     if (lead < 0x80) {
       ++i;
