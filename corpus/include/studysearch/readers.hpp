@@ -74,7 +74,7 @@ void read_atlas_text(std::istream& in, const std::string& name, const ReaderOpti
 /// PubMed/MEDLINE XML, plain or gzip-compressed (".xml", ".xml.gz"): a
 /// `PubmedArticleSet` (PubmedArticle = MedlineCitation + PubmedData) or the older
 /// `MedlineCitationSet`, each with optional `DeleteCitation` lists. Streams with
-/// libxml2's SAX2 parser through zlib (memory does not grow with the file). Mapping (README
+/// libxml2's SAX parser (SAX1 callbacks) through zlib (memory does not grow with the file). Mapping (README
 /// "PubMed"): id "pmid-<PMID>", url, title (inline markup kept as its text), authors
 /// "LastName Initials" or CollectiveName, journal, year (PubDate/Year, else the first
 /// 4-digit year of PubDate/MedlineDate, else ArticleDate/Year), doi (ArticleIdList,
