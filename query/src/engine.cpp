@@ -1,14 +1,15 @@
 // SearchEngine: a pool of read handles over one index, an in-memory snapshot
-// of per-document columns per committed revision, and the search pipeline:
+// of per-document columns per committed revision, and one search pipeline:
 //   1. parse the text (query_parser);
-//   2. terms, synonyms and phrases (ParsedQuery::plan): the match set as a
-//      bitmap and every match's BM25 weight from posting lists (ranker), the
-//      total and the disjunctive facets from the columns (facets), the page
-//      from a bounded heap (all words first for short queries; a bonus for
-//      consecutive query words close together; pseudo-relevance feedback for
-//      long ones);
-//   3. anything else (field ranges, multi-word synonyms): the same from
-//      Xapian's matcher, weighing every match;
+//   2. a matcher finds the exact match set and weighs every match:
+//      - terms, synonyms and phrases (ParsedQuery::plan): posting lists and
+//        the snapshot (ranker), plus a bonus for consecutive query words close
+//        together and pseudo-relevance feedback for long queries;
+//      - anything else (field ranges, multi-word synonyms): Xapian's matcher,
+//        every match weighed in one pass;
+//   3. the collectors, the same whatever matcher ran: the total and the
+//      disjunctive facets from the columns (facets), the page from a bounded
+//      heap (all words first for short queries, date sorts, filters);
 //   4. hits with snippets, and a did-you-mean when few studies matched.
 #include <xapian.h>
 
@@ -28,6 +29,7 @@
 #include "prefix.hpp"
 #include "query_parser.hpp"
 #include "ranker.hpp"
+#include "reader_pool.hpp"
 #include "snapshot.hpp"
 #include "snippets.hpp"
 #include "studysearch/analyzer.hpp"
@@ -37,15 +39,6 @@
 
 namespace studysearch {
 namespace {
-
-constexpr int kRetries = 4;
-
-// One reader: a Xapian handle (not thread-safe) and an analyzer (caches stems).
-struct Handle {
-  Xapian::Database db;
-  Analyzer analyzer;
-  RankScratch scratch;
-};
 
 Hit hit_from_document(const Xapian::Document& doc, std::size_t rank, double score) {
   std::vector<FieldProblem> problems;
@@ -129,93 +122,15 @@ void check_request(const SearchRequest& r, const EngineOptions& o) {
 }  // namespace
 
 struct SearchEngine::Impl {
-  std::string path;
   EngineOptions options;
   Thesaurus thesaurus;
   ParserOptions parser_options;
 
-  std::mutex mutex;  // guards idle and snapshot
-  std::vector<std::unique_ptr<Handle>> idle;
-  std::shared_ptr<const Snapshot> snapshot;
-  std::mutex snapshot_load;
+  std::unique_ptr<ReaderPool> pool;  // handles and the snapshot (reader_pool.hpp)
 
-  // ---- handle pool -------------------------------------------------------
-  struct Lease {
-    Impl* owner;
-    std::unique_ptr<Handle> handle;
-    Lease(Impl* o, std::unique_ptr<Handle> h) : owner(o), handle(std::move(h)) {}
-    Lease(Lease&&) = default;
-    ~Lease() {
-      if (!handle) return;
-      std::lock_guard lock(owner->mutex);
-      owner->idle.push_back(std::move(handle));
-    }
-    Handle* operator->() const { return handle.get(); }
-  };
-
-  std::unique_ptr<Handle> open_handle() const {
-    auto h = std::make_unique<Handle>();
-    try {
-      h->db = Xapian::Database(path, Xapian::DB_BACKEND_GLASS);
-    } catch (const Xapian::DatabaseNotFoundError&) {
-      throw Error(ErrorKind::index_missing, path + ": no index here; create one with 'studysearch index --db " + path + "'");
-    } catch (const Xapian::DatabaseOpeningError& e) {
-      throw Error(ErrorKind::index_missing, path + ": no usable index here (" + e.get_msg() + ")");
-    } catch (const Xapian::DatabaseError& e) {
-      throw Error(ErrorKind::index_incompatible, path + ": index is corrupt or unreadable: " + e.get_msg());
-    }
-    meta::check(h->db, h->analyzer.settings(), path);
-    return h;
-  }
-
-  Lease lease() {
-    {
-      std::lock_guard lock(mutex);
-      if (!idle.empty()) {
-        auto h = std::move(idle.back());
-        idle.pop_back();
-        return Lease(this, std::move(h));
-      }
-    }
-    return Lease(this, open_handle());
-  }
-
-  // The snapshot matching the handle's revision (building it if needed).
-  std::shared_ptr<const Snapshot> snapshot_for(const Xapian::Database& db) {
-    {
-      std::lock_guard lock(mutex);
-      if (snapshot && snapshot->describes(db)) return snapshot;
-    }
-    std::lock_guard load_lock(snapshot_load);
-    {
-      std::lock_guard lock(mutex);
-      if (snapshot && snapshot->describes(db)) return snapshot;
-    }
-    auto fresh = Snapshot::load(db);
-    std::lock_guard lock(mutex);
-    if (!snapshot || snapshot->revision < fresh->revision || snapshot->uuid != fresh->uuid) snapshot = fresh;
-    return fresh;
-  }
-
-  // Runs `fn(handle, snapshot)` on the newest revision, retrying when a writer
-  // commits under our feet (Xapian keeps only a couple of old revisions).
   template <typename Fn>
   auto with_reader(Fn&& fn) {
-    for (int attempt = 0;; ++attempt) {
-      Lease h = lease();
-      try {
-        h->db.reopen();
-        auto snap = snapshot_for(h->db);
-        return fn(*h.handle, *snap);
-      } catch (const Xapian::DatabaseModifiedError&) {
-        if (attempt + 1 >= kRetries) throw Error(ErrorKind::internal, "index changed too often during the search; retry");
-      } catch (const Xapian::DatabaseError& e) {
-        h.handle.reset();  // drop a broken handle
-        if (attempt + 1 >= kRetries) throw Error(ErrorKind::internal, "index read failed: " + e.get_description());
-      } catch (const Xapian::Error& e) {
-        throw Error(ErrorKind::internal, "search failed: " + e.get_description());
-      }
-    }
+    return pool->with_reader(std::forward<Fn>(fn));
   }
 
   Xapian::Enquire enquire(const Xapian::Database& db, const Xapian::Query& query) const {
@@ -280,31 +195,6 @@ struct SearchEngine::Impl {
     c.add_set(match_set(db, snap, query));
   }
 
-  // Appends hits [offset, offset + limit) of `query` ordered per request and
-  // returns how many documents the query matches. With `counter`, the same
-  // pass also feeds it every match.
-  //
-  // Ranked pages weigh every match (check_at_least = all), so the count is
-  // exact and pages are exact slices of the whole ranking. Xapian 1.4.22's
-  // top-k pruning is not: on some plain OR queries it drops a study from the
-  // top k (see "Exact pages" in bench/RESULTS.md), and concatenated pages would
-  // then disagree with one long page.
-  std::size_t fetch(const Xapian::Database& db, const Xapian::Query& query, const SearchRequest& request,
-                    std::size_t offset, std::size_t limit, std::size_t first_rank, std::vector<Hit>& hits,
-                    FacetCounter* counter = nullptr) const {
-    Xapian::Enquire e = enquire(db, query);
-    DocidSpy spy([counter](Xapian::docid id) { counter->add(id); });
-    if (counter) e.add_matchspy(&spy);
-    // Both sort slots hold keys that put yearless studies last (schema.hpp).
-    if (request.sort == Sort::newest) e.set_sort_by_value_then_relevance(schema::kNewestFirstSlot, false);
-    else if (request.sort == Sort::oldest) e.set_sort_by_value_then_relevance(schema::kOldestFirstSlot, false);
-    const Xapian::MSet mset = e.get_mset(static_cast<Xapian::doccount>(offset), static_cast<Xapian::doccount>(limit),
-                                         db.get_doccount());
-    std::size_t rank = first_rank;
-    for (auto it = mset.begin(); it != mset.end(); ++it) hits.push_back(hit_from_document(it.get_document(), rank++, it.get_weight()));
-    return mset.get_matches_estimated();
-  }
-
   // SearchRequest::prefix_last_word (prefix.cpp); an empty expander = whole words.
   PrefixExpander last_word_expander(const Handle& h, const Snapshot& snap, bool prefix_last_word) const {
     if (!prefix_last_word) return {};
@@ -346,15 +236,15 @@ struct SearchEngine::Impl {
     return result;
   }
 
-  // Terms, synonyms and phrases (the plan): the match set, every weight and
-  // the order come from posting lists and the snapshot (Ranker), exactly.
+  // ---- matchers: each finds the exact match set and weighs every match ----
+
+  // Terms, synonyms and phrases (the plan): the match set and every weight
+  // from posting lists and the snapshot (Ranker), exactly.
   void rank_from_postings(Handle& h, const Snapshot& snap, const Job& job) const {
     const ParsedQuery& parsed = job.parsed;
-    const SearchRequest& request = job.request;
     Ranker ranker(h.db, snap, Bm25Params{options.bm25_k1, options.bm25_b, options.bm25_min_normlen}, h.scratch);
 
-    // 1. The match set (and each concept's, for the all-words tier), weighed
-    //    as it is read; then the total and the facets.
+    // 1. The match set (and each concept's, for the all-words tier), weighed as it is read.
     DocSet matched = parsed.browse() ? all_documents(snap) : DocSet(snap.last_docid());
     std::optional<DocSet> every_word;
     for (const auto& part : parsed.plan) {
@@ -367,29 +257,68 @@ struct SearchEngine::Impl {
     }
     if (!parsed.excluded.empty()) matched.subtract(match_set(h.db, snap, parsed.excluded));
     if (!parsed.text_filters.empty()) matched &= match_set(h.db, snap, parsed.text_filters);
-    job.counter.add_set(matched);
 
-    auto before = [&](const Ranked& a, const Ranked& b) {
-      return a.score != b.score ? a.score > b.score : a.id < b.id;
-    };
     auto best_by_score = [&](std::size_t k) {
-      return best(matched, k, before, [&](Xapian::docid id) { return Ranked{id, ranker.score(id), 0}; });
+      return best(matched, k, by_score, [&](Xapian::docid id) { return Ranked{id, ranker.score(id), 0}; });
     };
-
     // 2. Proximity, for queries longer than the all-words-first ones:
     //    consecutive query words close together in one of the top studies add
     //    a share of their weight. Reweights only.
     if (options.proximity_weight > 0 && !parsed.has_or && parsed.word_count > options.all_words_first_max_words)
       add_proximity(ranker, parsed, best_by_score);
-
     // 3. Pseudo-relevance feedback for long queries: reweights, never matches.
     if (!job.tiers && feedback_applies(parsed)) {
       std::vector<Xapian::docid> top;
       for (const Ranked& r : best_by_score(options.prf_docs)) top.push_back(r.id);
       for (const auto& term : expansion_terms(h.db, parsed, top)) ranker.add(ScoredLeaf{{term}, options.prf_weight});
     }
+    collect(h, snap, job, matched, every_word, [&](Xapian::docid id) { return ranker.score(id); });
+  }
 
-    // 4. The page: studies passing every filter, in request order.
+  // Field ranges, author/journal phrases, multi-word synonyms: Xapian's
+  // matcher weighs every match in one pass (check_at_least = all), and a spy
+  // records the set and each weight; feedback terms only reweight (AND_MAYBE).
+  // Xapian's own top-k and sorting are not used: the collectors below order
+  // the page exactly as for the posting-list matcher (and Xapian 1.4.22's
+  // top-k pruning drops a study from the top k on some plain OR queries; see
+  // "Exact pages" in bench/RESULTS.md).
+  void rank_with_xapian(Handle& h, const Snapshot& snap, const Job& job) const {
+    const ParsedQuery& parsed = job.parsed;  // has words: an empty plan is complete
+    DocSet matched(snap.last_docid());
+    std::vector<double> weight(static_cast<std::size_t>(snap.last_docid()) + 1, 0.0);
+    struct Spy : Xapian::MatchSpy {
+      DocSet* matched;
+      std::vector<double>* weight;
+      void operator()(const Xapian::Document& doc, double wt) override {
+        const Xapian::docid id = doc.get_docid();
+        if (id >= weight->size()) return;  // a document newer than the snapshot
+        matched->insert(id);
+        (*weight)[id] = wt;
+      }
+    } spy;
+    spy.matched = &matched;
+    spy.weight = &weight;
+    Xapian::Enquire e = enquire(h.db, with_feedback(h.db, parsed, parsed.any_words()));
+    e.add_matchspy(&spy);
+    e.get_mset(0, 1, h.db.get_doccount());
+    std::optional<DocSet> every_word;
+    if (job.tiers) every_word = match_set(h.db, snap, parsed.all_words());
+    collect(h, snap, job, matched, every_word, [&](Xapian::docid id) { return weight[id]; });
+  }
+
+  // ---- collectors: one pass over the match set, whatever matcher made it ----
+
+  // Relevance order: score, then docid (index order) on ties.
+  static bool by_score(const Ranked& a, const Ranked& b) { return a.score != b.score ? a.score > b.score : a.id < b.id; }
+
+  // The total and the disjunctive facets (FacetCounter), then the page: the
+  // studies passing every filter, in request order (all-words tier, year for
+  // date sorts, score), from a bounded heap; hits [offset, offset + limit).
+  template <typename Score>
+  void collect(Handle& h, const Snapshot& snap, const Job& job, const DocSet& matched,
+               const std::optional<DocSet>& every_word, Score&& score) const {
+    const SearchRequest& request = job.request;
+    job.counter.add_set(matched);
     const std::size_t window = request.offset + request.limit;
     if (request.limit == 0 || request.offset >= job.counter.total()) return;
     auto key = [&](Xapian::docid id) {
@@ -402,11 +331,11 @@ struct SearchEngine::Impl {
     auto order = [&](const Ranked& a, const Ranked& b) {
       if (a.tier != b.tier) return a.tier < b.tier;
       if (a.key != b.key) return a.key < b.key;
-      return before(a, b);
+      return by_score(a, b);
     };
     const bool filtering = job.filters.any();
     std::vector<Ranked> page;
-    if (parsed.browse() && request.sort == Sort::relevance) {
+    if (job.parsed.browse() && request.sort == Sort::relevance) {
       // Nothing weighs: index order, so the first studies that pass will do.
       matched.for_each_while([&](Xapian::docid id) {
         if (!filtering || job.filters.failures(snap, id) == 0) page.push_back(Ranked{id, 0.0});
@@ -415,7 +344,7 @@ struct SearchEngine::Impl {
     } else {
       page = best(matched, window, order, [&](Xapian::docid id) -> std::optional<Ranked> {
         if (filtering && job.filters.failures(snap, id) != 0) return std::nullopt;
-        return Ranked{id, ranker.score(id), key(id), tier(id)};
+        return Ranked{id, score(id), key(id), tier(id)};
       });
     }
     for (std::size_t i = request.offset; i < page.size(); ++i)
@@ -446,45 +375,6 @@ struct SearchEngine::Impl {
     for (const Ranked& r : best_by_score(kProximityDepth)) top.insert(r.id);
     ranker.add_near(pairs, options.proximity_weight, static_cast<Xapian::termcount>(options.proximity_window), top);
   }
-
-  // Field ranges, author/journal phrases, multi-word synonyms: Xapian's
-  // matcher ranks, weighing every match.
-  void rank_with_xapian(Handle& h, const Snapshot& snap, const Job& job) const {
-    const ParsedQuery& parsed = job.parsed;  // has words: an empty plan is complete
-    const SearchRequest& request = job.request;
-    const Xapian::Query filter_query = job.filters.as_query();
-    auto filtered = [&](const Xapian::Query& q) {
-      return filter_query.empty() ? q : Xapian::Query(Xapian::Query::OP_FILTER, q, filter_query);
-    };
-
-    // 1. The exact match set: the total and the facets. Without filters and
-    //    tiers the ranked pass sees exactly that set and counts as it ranks
-    //    (phrases are matched once); otherwise an unweighted pass counts first.
-    const Xapian::Query match = parsed.any_words();
-    const bool single_pass = !job.tiers && filter_query.empty();
-    if (!single_pass) count(h.db, snap, match, job.counter);
-
-    // 2. The page. Short keyword queries rank studies with every word first.
-    auto& hits = job.hits;
-    if (single_pass) {
-      fetch(h.db, with_feedback(h.db, parsed, match), request, request.offset, request.limit, request.offset + 1,
-            hits, &job.counter);
-    } else if (request.offset < job.counter.total() && request.limit > 0) {
-      if (job.tiers) {
-        const std::size_t first_tier = fetch(h.db, filtered(parsed.all_words()), request, request.offset,
-                                             request.limit, request.offset + 1, hits);
-        if (hits.size() < request.limit) {
-          const Xapian::Query rest = filtered(Xapian::Query(Xapian::Query::OP_AND_NOT, match, parsed.all_words()));
-          const std::size_t offset = request.offset > first_tier ? request.offset - first_tier : 0;
-          fetch(h.db, rest, request, offset, request.limit - hits.size(), request.offset + hits.size() + 1, hits);
-        }
-      } else {
-        fetch(h.db, filtered(with_feedback(h.db, parsed, match)), request, request.offset, request.limit,
-              request.offset + 1, hits);
-      }
-    }
-  }
-
 
   // Respells words the index does not know (never numbers); offered only when
   // the respelt query finds more studies than the original.
@@ -518,13 +408,11 @@ SearchEngine SearchEngine::open(const std::string& db_path, EngineOptions option
   if (!std::filesystem::exists(db_path))
     throw Error(ErrorKind::index_missing, db_path + ": no index here; create one with 'studysearch index --db " + db_path + "'");
   auto impl = std::make_shared<Impl>();
-  impl->path = db_path;
   impl->options = options;
   impl->parser_options = {options.synonym_weight, options.stopwords, options.max_query_terms};
   impl->parser_options.query_k3 = options.query_k3;
-  auto first = impl->open_handle();  // fails early on a missing or incompatible index
-  impl->thesaurus = Thesaurus::parse(Thesaurus::bundled_text(), first->analyzer);
-  impl->idle.push_back(std::move(first));
+  impl->pool = std::make_unique<ReaderPool>(db_path);  // fails early on a missing or incompatible index
+  impl->thesaurus = Thesaurus::parse(Thesaurus::bundled_text(), Analyzer());
   SearchEngine engine;
   engine.impl_ = std::move(impl);
   return engine;
@@ -619,7 +507,7 @@ IndexInfo SearchEngine::info() const {
     info.schema_version = std::stoi(h.db.get_metadata(std::string(schema::kMetaSchemaVersion)));
     info.analyzer = h.db.get_metadata(std::string(schema::kMetaAnalyzer));
     info.revision = snap.revision;
-    info.path = impl_->path;
+    info.path = impl_->pool->path();
     return info;
   });
 }
