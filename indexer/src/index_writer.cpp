@@ -1,34 +1,25 @@
-// The transactional writer. A run reads its input twice: first to validate
+// The transactional writer (bulk loads: bulk_load.cpp; the validation pass:
+// write_input.cpp). A run reads its input twice: first to validate
 // every record (keeping only ids, so memory does not grow with record size),
 // then to write inside one Xapian transaction. Xapian flushes batches to disk
 // during the transaction without committing, so a kill at any moment leaves the
 // last committed revision, and a failure cancels the whole run.
 #include "studysearch/index_writer.hpp"
 
-#include <fcntl.h>
-#include <stdio.h>
-#include <unistd.h>
 #include <xapian.h>
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <exception>
-#include <optional>
-#include <mutex>
-#include <thread>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <set>
-#include <unordered_map>
+#include <optional>
+#include <thread>
 
+#include "bulk_load.hpp"
 #include "document_builder.hpp"
+#include "document_queue.hpp"
 #include "index_meta.hpp"
 #include "ledger.hpp"
+#include "write_input.hpp"
 #include "studysearch/detail/schema.hpp"
 #include "studysearch/error.hpp"
 
@@ -36,126 +27,6 @@ namespace studysearch {
 namespace {
 
 namespace fs = std::filesystem;
-
-// One input of a run: a file, or standard input spooled to a temporary file
-// so that it can be read twice.
-struct Input {
-  std::string name;  // as the user gave it, used in messages
-  std::string path;  // what to open
-  bool jsonl = false;
-};
-
-class StdinSpool {
- public:
-  StdinSpool() = default;
-  StdinSpool(const StdinSpool&) = delete;
-  StdinSpool& operator=(const StdinSpool&) = delete;
-  ~StdinSpool() {
-    if (!path_.empty()) std::remove(path_.c_str());
-  }
-  const std::string& spool() {
-    if (!path_.empty()) return path_;
-    std::string pattern = (fs::temp_directory_path() / "studysearch-stdin-XXXXXX").string();
-    const int fd = mkstemp(pattern.data());
-    if (fd < 0) throw Error(ErrorKind::internal, "cannot create a temporary file for standard input");
-    close(fd);
-    path_ = pattern;
-    std::ofstream out(path_, std::ios::binary);
-    // Not `out << std::cin.rdbuf()`: that sets failbit on empty input, and
-    // empty standard input is as valid as an empty file (zero records).
-    std::copy(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>(),
-              std::ostreambuf_iterator<char>(out));
-    out.flush();
-    if (!out) throw Error(ErrorKind::internal, "cannot spool standard input to " + path_);
-    return path_;
-  }
-
- private:
-  std::string path_;
-};
-
-void read_input(const Input& input, const ReaderOptions& options, const RecordSink& sink) {
-  if (!input.jsonl) return read_file(input.path, options, sink);
-  std::ifstream in(input.path, std::ios::binary);
-  read_jsonl(in, input.name, options, sink);
-}
-
-std::string where(const std::string& file, std::size_t line) { return file + ":" + std::to_string(line); }
-
-// Validation state of a run: first place of every id, records to leave out,
-// and the deletions readers asked for. For each id the last word in input
-// order wins: a study followed by its deletion is left out and the deletion
-// applied; a deletion followed by a study is dropped (the study replaces).
-struct Validation {
-  struct Seen {
-    std::string file;
-    std::size_t line = 0;
-    std::size_t order = 0;  // position among studies and deletions
-  };
-  std::unordered_map<std::string, Seen> first_seen;          // id -> first study of that id (latest revision)
-  std::set<std::pair<std::string, std::size_t>> left_out;    // (file, line): duplicates, superseded
-  std::unordered_map<std::string, std::size_t> deletions;    // id -> order of its last deletion
-  std::vector<RecordIssue> issues;
-  std::size_t valid = 0;           // studies to write
-  std::size_t reader_issues = 0;   // issues the readers reported (not duplicates)
-  std::size_t without_abstract = 0;
-  std::size_t delete_requests = 0;
-  std::size_t order = 0;
-
-  void study(const SourcedStudy& record) {
-    auto [it, inserted] = first_seen.emplace(record.study.id, Seen{record.file, record.line, order++});
-    if (inserted) {
-      ++valid;
-      return;
-    }
-    if (record.revision) {  // the later version wins; the earlier one is not written
-      left_out.emplace(it->second.file, it->second.line);
-      it->second = Seen{record.file, record.line, order - 1};
-      return;
-    }
-    left_out.emplace(record.file, record.line);
-    issues.push_back({record.file, record.line, "id",
-                      "duplicate id '" + record.study.id + "' (first at " + where(it->second.file, it->second.line) +
-                          ")"});
-  }
-  void deletion(const RecordDeletion& record) {
-    if (record.cause == RecordDeletion::Cause::no_abstract) ++without_abstract;
-    else ++delete_requests;
-    deletions[record.id] = order++;
-  }
-  // Once every record has been seen: which of the two wins for ids with both.
-  void resolve() {
-    for (auto it = deletions.begin(); it != deletions.end();) {
-      const auto study = first_seen.find(it->first);
-      if (study != first_seen.end() && study->second.order > it->second) {
-        it = deletions.erase(it);  // re-added after its deletion
-        continue;
-      }
-      if (study != first_seen.end() && left_out.emplace(study->second.file, study->second.line).second) --valid;
-      ++it;
-    }
-    // Only this pass needs every id: freed before the write pass, whose
-    // allocations (Xapian's, on this thread) reuse the memory.
-    first_seen = {};
-  }
-  RecordSink checker() {
-    RecordSink check;
-    check.on_study = [this](SourcedStudy&& record) { study(record); };
-    check.on_issue = [this](RecordIssue&& issue) {
-      ++reader_issues;
-      issues.push_back(std::move(issue));
-    };
-    check.on_delete = [this](RecordDeletion&& record) { deletion(record); };
-    return check;
-  }
-};
-
-[[noreturn]] void throw_invalid(const std::vector<RecordIssue>& issues) {
-  std::string message = std::to_string(issues.size()) + " invalid record" + (issues.size() == 1 ? "" : "s") +
-                        "; nothing was written";
-  message += "\n" + list_issues(issues);
-  throw Error(ErrorKind::invalid_input, message);
-}
 
 // Cancels the open transaction and rethrows, Xapian errors as Error{internal}.
 [[noreturn]] void abort_transaction(Xapian::WritableDatabase& db) {
@@ -168,66 +39,6 @@ struct Validation {
   } catch (const Xapian::Error& e) {
     throw Error(ErrorKind::internal, "index write failed, nothing was written: " + e.get_description());
   }
-}
-
-// Documents travel from the analysing thread to the writing thread in
-// batches. At most (kQueuedBatches + 2) * kBatchDocuments documents are in
-// memory (queued, being filled, being written): an analysed PubMed citation
-// (title and abstract, with positions) is ~20 KB as a Xapian::Document, so
-// 8 x 128 queued was ~28 MB of a sync's peak; 2 x 32 is ~3 MB, and enough
-// to keep both threads busy.
-constexpr std::size_t kBatchDocuments = 32;
-constexpr std::size_t kSpellingEvery = 4096;  // documents between spelling-table updates
-constexpr std::size_t kQueuedBatches = 2;     // bounds memory whatever the input size
-
-struct DocumentBatch {
-  std::vector<std::pair<std::string, Xapian::Document>> documents;
-  WordCounts words;
-};
-
-class DocumentQueue {
- public:
-  struct Closed {};
-  /// Blocks while full; throws Closed once the consumer has given up.
-  void push(DocumentBatch&& batch) {
-    std::unique_lock lock(mutex_);
-    not_full_.wait(lock, [&] { return closed_ || batches_.size() < kQueuedBatches; });
-    if (closed_) throw Closed{};
-    batches_.push_back(std::move(batch));
-    not_empty_.notify_one();
-  }
-  /// False when closed and drained.
-  bool pop(DocumentBatch& out) {
-    std::unique_lock lock(mutex_);
-    not_empty_.wait(lock, [&] { return closed_ || !batches_.empty(); });
-    if (batches_.empty()) return false;
-    out = std::move(batches_.front());
-    batches_.pop_front();
-    not_full_.notify_one();
-    return true;
-  }
-  void close() {
-    std::lock_guard lock(mutex_);
-    closed_ = true;
-    not_full_.notify_all();
-    not_empty_.notify_all();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable not_full_, not_empty_;
-  std::deque<DocumentBatch> batches_;
-  bool closed_ = false;
-};
-
-// The hidden work folder of a bulk load into `target`, beside it (same file
-// system, so that the two can be swapped).
-fs::path bulk_folder(const fs::path& target, const std::string& tag) {
-  return target.parent_path() / ("." + target.filename().string() + ".bulk-" + tag);
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace
@@ -251,7 +62,11 @@ struct IndexWriter::Impl {
     report.without_abstract = validation.without_abstract;
     report.delete_requests = validation.delete_requests;
     report.skipped = report.issues.size() + validation.without_abstract;
-    if (auto bulk = bulk_write(for_each, validation, options, report, start)) return std::move(*bulk);
+    const BulkTarget bulk_target{path, db, analyzer.settings(), settings,
+                                 [&](DocumentQueue& queue, std::size_t& issues, std::size_t first, std::size_t end) {
+                                   produce(for_each, validation, queue, issues, first, end);
+                                 }};
+    if (auto bulk = bulk_write(bulk_target, validation, options, report, start)) return std::move(*bulk);
 
     DocumentQueue queue;
     std::exception_ptr producer_error;
@@ -307,134 +122,6 @@ struct IndexWriter::Impl {
     if (options.progress) options.progress(IndexPhase::writing, done, validation.valid);
     report.seconds = seconds_since(start);
     return report;
-  }
-
-  // Bulk load (WriterOptions::bulk_min_records): a fresh index is written as
-  // parts in parallel, each part a contiguous range of the records (one
-  // thread analysing, one writing), merged in order by compaction (so docids
-  // follow the input, as with one writer), then swapped in with one atomic
-  // exchange of two folders. Until that exchange the index is untouched; a
-  // crash leaves only a hidden work folder, removed by the next writer.
-  // Returns nullopt, having written nothing, when bulk loading does not apply.
-  std::optional<IndexReport> bulk_write(const std::function<void(const RecordSink&)>& for_each,
-                                        const Validation& validation, const WriterOptions& options,
-                                        IndexReport& report, std::chrono::steady_clock::time_point start) {
-    const unsigned shards = options.shards ? options.shards
-                                           : std::min(4u, std::max(1u, std::thread::hardware_concurrency()));
-    const std::size_t total = validation.valid;
-    if (options.bulk_min_records == 0 || total < options.bulk_min_records || shards < 2 ||
-        db.get_doccount() != 0 || db.get_revision() > 1)
-      return std::nullopt;
-    const fs::path target = fs::absolute(path);
-    const fs::path work = bulk_folder(target, std::to_string(getpid()));
-    std::error_code ec;
-    fs::remove_all(work, ec);
-    struct Cleanup {
-      fs::path dir;
-      ~Cleanup() {
-        std::error_code e;
-        fs::remove_all(dir, e);
-      }
-    } cleanup{work};
-    // The file system must swap folders atomically (Linux renameat2).
-    if (!fs::create_directories(work / "probe-a", ec) || !fs::create_directories(work / "probe-b", ec) ||
-        renameat2(AT_FDCWD, (work / "probe-a").c_str(), AT_FDCWD, (work / "probe-b").c_str(), RENAME_EXCHANGE) != 0)
-      return std::nullopt;
-
-    std::vector<std::unique_ptr<DocumentQueue>> queues;
-    std::vector<std::size_t> reader_issues(shards, 0);
-    std::vector<std::exception_ptr> errors(2 * shards);
-    std::atomic<std::size_t> done{0};
-    std::atomic<unsigned> running{2 * shards};
-    std::vector<std::thread> threads;
-    for (unsigned k = 0; k < shards; ++k) queues.push_back(std::make_unique<DocumentQueue>());
-    for (unsigned k = 0; k < shards; ++k) {
-      const std::size_t first = total * k / shards, end = total * (k + 1) / shards;
-      threads.emplace_back([&, k, first, end] {
-        try {
-          produce(for_each, validation, *queues[k], reader_issues[k], first, end);
-        } catch (const DocumentQueue::Closed&) {
-        } catch (...) {
-          errors[2 * k] = std::current_exception();
-        }
-        queues[k]->close();
-        --running;
-      });
-      threads.emplace_back([&, k] {
-        try {
-          write_shard(work / ("part-" + std::to_string(k)), *queues[k], done);
-        } catch (...) {
-          errors[2 * k + 1] = std::current_exception();
-          for (auto& q : queues) q->close();  // stop every part: the run has failed
-        }
-        --running;
-      });
-    }
-    while (running > 0) {
-      if (options.progress) options.progress(IndexPhase::writing, done, total);
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    for (auto& t : threads) t.join();
-    if (options.progress) options.progress(IndexPhase::writing, done, total);
-    try {
-      for (const auto& e : errors)
-        if (e) std::rethrow_exception(e);
-      std::size_t all = done;
-      for (unsigned k = 0; k < shards; ++k)
-        if (reader_issues[k] != validation.reader_issues) all = SIZE_MAX;
-      if (all != total) throw Error(ErrorKind::invalid_input, "input changed while it was being indexed; nothing was written");
-      if (options.progress) options.progress(IndexPhase::merging, 0, total);
-      Xapian::Database parts;
-      for (unsigned k = 0; k < shards; ++k)
-        parts.add_database(Xapian::Database((work / ("part-" + std::to_string(k))).string()));
-      parts.compact((work / "merged").string());
-    } catch (const Xapian::Error& e) {
-      throw Error(ErrorKind::internal, "index write failed, nothing was written: " + e.get_description());
-    }
-    if (renameat2(AT_FDCWD, (work / "merged").c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0)
-      throw Error(ErrorKind::internal, path + ": cannot swap the new index in; nothing was written");
-    // The lock we hold is on the old folder: take the new one's, and commit
-    // once so that readers see a revision other than the empty index's.
-    db.close();
-    try {
-      db = Xapian::WritableDatabase(path, Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS);
-      db.set_metadata(std::string(schema::kMetaBulkLoad), std::to_string(total));
-      db.commit();
-    } catch (const Xapian::Error& e) {
-      throw Error(ErrorKind::internal, path + ": index written, but reopening it failed: " + e.get_description());
-    }
-    report.added = total;
-    if (options.progress) options.progress(IndexPhase::merging, total, total);
-    report.seconds = seconds_since(start);
-    return std::move(report);
-  }
-
-  // One part of a bulk load: a plain new database. A part is not the index
-  // (that is swapped in whole, after the merge), so it is committed every
-  // kPartCommitEvery documents, which bounds what Xapian holds in memory
-  // until a commit: the posting and position changes of up to
-  // XAPIAN_FLUSH_THRESHOLD documents (~16 MB per part for 1,000 PubMed
-  // citations), every document's values and the spelling changes. Measured
-  // on 30,200 citations, 2 parts: peak RSS 98 MB committing once, 78 MB
-  // every 1,024 documents, 66 MB every 256, and less CPU too (25.4, 25.2,
-  // 21.4 s user). No fsync for parts (DB_NO_SYNC): a crash discards the work
-  // folder anyway, and compaction syncs the merged index it writes.
-  void write_shard(const fs::path& dir, DocumentQueue& queue, std::atomic<std::size_t>& done) const {
-    constexpr std::size_t kPartCommitEvery = 256;
-    Xapian::WritableDatabase part(dir.string(), Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS | Xapian::DB_NO_SYNC);
-    meta::write(part, analyzer.settings(), settings);
-    DocumentBatch batch;
-    std::size_t since_commit = 0;
-    while (queue.pop(batch)) {
-      for (auto& entry : batch.documents) part.add_document(entry.second);
-      done += batch.documents.size();
-      for (const auto& [word, count] : batch.words) part.add_spelling(word, count);
-      if ((since_commit += batch.documents.size()) >= kPartCommitEvery) {
-        part.commit();
-        since_commit = 0;
-      }
-    }
-    part.commit();
   }
 
   IndexReport index_files(const std::vector<std::string>& paths, const WriterOptions& options,
