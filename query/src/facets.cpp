@@ -24,13 +24,22 @@ std::vector<char> allowed_ids(const std::vector<std::string>& values, const Dict
 // selected value always stays visible, with its (possibly zero) count.
 std::vector<FacetValue> by_count(const std::vector<std::size_t>& counts, const Dictionary& dict, std::size_t max,
                                  const std::vector<std::string>* selected) {
-  std::vector<FacetValue> values;
+  // Order and cut value ids first: only the values shown are copied out.
+  std::vector<std::uint32_t> ids;
   for (std::size_t i = 0; i < counts.size(); ++i)
-    if (counts[i] > 0) values.push_back({dict.display[i], counts[i], dict.keys[i], false});
-  std::sort(values.begin(), values.end(), [](const FacetValue& a, const FacetValue& b) {
-    return a.count != b.count ? a.count > b.count : a.value < b.value;
-  });
-  if (values.size() > max) values.resize(max);
+    if (counts[i] > 0) ids.push_back(static_cast<std::uint32_t>(i));
+  const auto before = [&](std::uint32_t a, std::uint32_t b) {
+    return counts[a] != counts[b] ? counts[a] > counts[b] : dict.display[a] < dict.display[b];
+  };
+  if (ids.size() > max) {
+    std::partial_sort(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(max), ids.end(), before);
+    ids.resize(max);
+  } else {
+    std::sort(ids.begin(), ids.end(), before);
+  }
+  std::vector<FacetValue> values;
+  values.reserve(ids.size() + (selected ? selected->size() : 0));
+  for (const std::uint32_t i : ids) values.push_back({dict.display[i], counts[i], dict.keys[i], false});
   if (!selected) return values;
   for (const auto& s : *selected) {
     const auto id = dict.find(s);

@@ -6,15 +6,19 @@
 namespace studysearch {
 
 std::uint32_t Dictionary::intern(const std::string& display_form) {
+  // Folding once per distinct spelling (snapshots intern a value per document).
+  if (auto exact = by_display.find(display_form); exact != by_display.end()) return exact->second;
   auto [it, inserted] = by_key.emplace(value_key(display_form), static_cast<std::uint32_t>(display.size()));
   if (inserted) {
     display.push_back(display_form);
     keys.push_back(it->first);
   }
+  by_display.emplace(display_form, it->second);
   return it->second;
 }
 
 std::uint32_t Dictionary::find(const std::string& value) const {
+  if (auto exact = by_display.find(value); exact != by_display.end()) return exact->second;
   auto it = by_key.find(value_key(value));
   return it == by_key.end() ? kNone : it->second;
 }

@@ -20,6 +20,7 @@ struct Dictionary {
   std::vector<std::string> display;
   std::vector<std::string> keys;  // value_key(display[i])
   std::unordered_map<std::string, std::uint32_t> by_key;
+  std::unordered_map<std::string, std::uint32_t> by_display;  // exact spellings: no folding for them
   std::uint32_t intern(const std::string& display_form);
   /// Id for a user-supplied value, or kNone when no document has it.
   std::uint32_t find(const std::string& value) const;
