@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "studysearch/error.hpp"
 #include "text_util.hpp"
 
 namespace studysearch {
@@ -56,6 +57,8 @@ std::span<const Field* const> keyword_filters() {
     std::vector<const Field*> out;
     for (const Field& f : study_fields())
       if (f.filter && f.type != FieldType::integer) out.push_back(&f);
+    // The engine gives each a bit of a 32-bit failure mask, the year the last one.
+    if (out.size() > 31) throw Error(ErrorKind::internal, "the field table has more than 31 keyword filter fields");
     return out;
   }();
   return filters;

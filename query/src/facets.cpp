@@ -22,7 +22,7 @@ std::vector<char> allowed_ids(const std::vector<std::string>& values, const Dict
 
 // A count-ordered group: most studies first, then by name; at most `max`; a
 // selected value always stays visible, with its (possibly zero) count.
-std::vector<FacetValue> by_count(const std::vector<std::size_t>& counts, const Dictionary& dict, std::size_t max,
+std::vector<FacetValue> by_count(std::span<const std::size_t> counts, const Dictionary& dict, std::size_t max,
                                  const std::vector<std::string>* selected) {
   // Order and cut value ids first: only the values shown are copied out.
   std::vector<std::uint32_t> ids;
@@ -54,7 +54,7 @@ std::vector<FacetValue> by_count(const std::vector<std::size_t>& counts, const D
 
 // A vocabulary-ordered group: the vocabulary's values in order (ids 0..n-1 of
 // the column's dictionary), all of them or those with studies.
-std::vector<FacetValue> by_vocabulary(const std::vector<std::size_t>& counts, const Dictionary& dict, bool all,
+std::vector<FacetValue> by_vocabulary(std::span<const std::size_t> counts, const Dictionary& dict, bool all,
                                       const std::vector<std::string>* selected) {
   std::vector<FacetValue> values;
   for (std::size_t i = 0; i < counts.size(); ++i) {
@@ -119,8 +119,9 @@ Xapian::Query ResolvedFilters::as_query() const {
 FacetCounter::FacetCounter(const Snapshot& snapshot, const ResolvedFilters& filters, bool facets)
     : snapshot_(snapshot), filters_(filters), facets_(facets) {
   if (!facets_) return;
-  for (const auto& column : snapshot.keywords) keyword_.emplace_back(column.values.display.size(), 0);
-  year_.assign(kUnknownYear + 1, 0);
+  columns_ = snapshot.keywords.size();  // at most 31: one failure bit each (ResolvedFilters)
+  for (std::size_t c = 0; c < columns_; ++c) offset_[c + 1] = offset_[c] + snapshot.keywords[c].values.display.size();
+  counts_.assign(offset_[columns_] + kUnknownYear + 1, 0);
 }
 
 void FacetCounter::add(Xapian::docid id) {
@@ -129,14 +130,15 @@ void FacetCounter::add(Xapian::docid id) {
   const unsigned fail = filters_.any() ? filters_.failures(s, id) : 0;
   if (fail == 0) ++total_;
   if (!facets_ || std::popcount(fail) > 1) return;
-  for (std::size_t c = 0; c < keyword_.size(); ++c) {
+  std::size_t* const all = counts_.data();
+  for (std::size_t c = 0; c < columns_; ++c) {
     if (fail & ~bit(c)) continue;
-    std::size_t* counts = keyword_[c].data();
+    std::size_t* counts = all + offset_[c];
     s.keywords[c].for_each(id, [counts](std::uint32_t v) { ++counts[v]; });
   }
   if (!(fail & ~ResolvedFilters::kYearBit)) {
     const int y = s.year[id];
-    ++year_[y >= kMinYear && y <= kMaxYear ? static_cast<std::size_t>(y - kMinYear) : kUnknownYear];
+    ++all[offset_[columns_] + (y >= kMinYear && y <= kMaxYear ? static_cast<std::size_t>(y - kMinYear) : kUnknownYear)];
   }
 }
 
@@ -154,20 +156,21 @@ Facets FacetCounter::facets(const SearchRequest& request) const {
     if (!field.filter) continue;
     FacetGroup group{std::string(field.name), {}};
     if (field.type == FieldType::integer) {
+      const std::size_t* years = counts_.data() + offset_[columns_];
       for (std::size_t i = 0; i < kUnknownYear; ++i)
-        if (year_[i] > 0) {
+        if (years[i] > 0) {
           std::string year = std::to_string(kMinYear + static_cast<int>(i));
-          group.values.push_back({year, year_[i], year, false});
+          group.values.push_back({year, years[i], year, false});
         }
-      if (year_[kUnknownYear] > 0) group.values.push_back({"unknown", year_[kUnknownYear], "unknown", false});
+      if (years[kUnknownYear] > 0) group.values.push_back({"unknown", years[kUnknownYear], "unknown", false});
     } else {
       const Dictionary& dict = snapshot_.keywords[c].values;
       const auto found = request.filters.find(field.name);
       const std::vector<std::string>* selected = found == request.filters.end() ? nullptr : &found->second;
       if (field.facet_order == FacetOrder::vocabulary)
-        group.values = by_vocabulary(keyword_[c], dict, field.facet_all, selected);
+        group.values = by_vocabulary(keyword(c), dict, field.facet_all, selected);
       else
-        group.values = by_count(keyword_[c], dict, field.facet_top ? request.max_facet_values : SIZE_MAX, selected);
+        group.values = by_count(keyword(c), dict, field.facet_top ? request.max_facet_values : SIZE_MAX, selected);
       ++c;
     }
     f.groups.push_back(std::move(group));

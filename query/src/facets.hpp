@@ -6,7 +6,9 @@
 // fields of the field table (fields.hpp): one keyword column each, and the year.
 #include <xapian.h>
 
+#include <array>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "match_set.hpp"
@@ -54,8 +56,15 @@ class FacetCounter {
   const ResolvedFilters& filters_;
   bool facets_;
   std::size_t total_ = 0;
-  std::vector<std::vector<std::size_t>> keyword_;  // per column, by value id
-  std::vector<std::size_t> year_;  // index year - kMinYear; last = unknown
+  // One allocation for every count: keyword column c's counts (by value id)
+  // are counts_[offset_[c] .. offset_[c + 1]), then the years (year -
+  // kMinYear; the last one is "unknown") from offset_[columns].
+  std::vector<std::size_t> counts_;
+  std::array<std::size_t, 33> offset_{};
+  std::size_t columns_ = 0;
+  std::span<const std::size_t> keyword(std::size_t c) const {
+    return {counts_.data() + offset_[c], offset_[c + 1] - offset_[c]};
+  }
 };
 
 }  // namespace studysearch
