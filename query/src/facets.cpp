@@ -13,10 +13,16 @@ constexpr std::size_t kUnknownYear = kMaxYear - kMinYear + 1;
 
 constexpr unsigned bit(std::size_t column) { return 1u << column; }
 
-std::vector<char> allowed_ids(const std::vector<std::string>& values, const Dictionary& dict) {
-  std::vector<char> allowed(dict.display.size() + 1, 0);  // +1 keeps it non-empty
-  for (const auto& v : values)
-    if (auto id = dict.find(v); id != Dictionary::kNone) allowed[id] = 1;
+AllowedIds allowed_ids(const std::vector<std::string>& values, const Dictionary& dict) {
+  AllowedIds allowed;
+  const bool small = dict.display.size() <= 64;
+  if (!small) allowed.bytes.assign(dict.display.size() + 1, 0);  // +1 keeps it non-empty
+  for (const auto& v : values) {
+    const auto id = dict.find(v);
+    if (id == Dictionary::kNone) continue;
+    if (small) allowed.mask |= std::uint64_t{1} << id;
+    else allowed.bytes[id] = 1;
+  }
   return allowed;
 }
 

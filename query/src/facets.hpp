@@ -21,7 +21,7 @@ namespace studysearch {
 struct ResolvedFilters {
   struct Keyword {
     std::size_t column;                        // index into Snapshot::keywords (also the failure bit)
-    std::vector<char> allowed;                 // by value id
+    AllowedIds allowed;
     const std::vector<std::string>* values;    // as requested
   };
   std::vector<Keyword> keywords;  // the active keyword groups

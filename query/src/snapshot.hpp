@@ -27,6 +27,16 @@ struct Dictionary {
   static constexpr std::uint32_t kNone = UINT32_MAX;
 };
 
+/// The value ids a filter group lets through: a bitmask for dictionaries of at
+/// most 64 values (every enumeration; no allocation per request), else a byte per id.
+struct AllowedIds {
+  std::uint64_t mask = 0;
+  std::vector<char> bytes;  // used when the dictionary is larger
+  bool contains(std::uint32_t id) const {
+    return bytes.empty() ? id < 64 && (mask >> id & 1) : id < bytes.size() && bytes[id];
+  }
+};
+
 /// The values of one keyword filter field per document: value ids of the
 /// field's dictionary (an enumeration's ids are its vocabulary order).
 struct KeywordColumn {
@@ -46,11 +56,11 @@ struct KeywordColumn {
     }
     for (std::uint32_t i = start[d]; i < start[d + 1]; ++i) fn(ids[i]);
   }
-  /// True when the document has a value marked in `allowed` (indexed by id).
-  bool any_in(Xapian::docid d, const std::vector<char>& allowed) const {
-    if (!multi) return single[d] != Dictionary::kNone && allowed[single[d]];
+  /// True when the document has a value in `allowed`.
+  bool any_in(Xapian::docid d, const AllowedIds& allowed) const {
+    if (!multi) return single[d] != Dictionary::kNone && allowed.contains(single[d]);
     for (std::uint32_t i = start[d]; i < start[d + 1]; ++i)
-      if (allowed[ids[i]]) return true;
+      if (allowed.contains(ids[i])) return true;
     return false;
   }
 };
