@@ -63,6 +63,7 @@ std::vector<FacetValue> by_count(std::span<const std::size_t> counts, const Dict
 std::vector<FacetValue> by_vocabulary(std::span<const std::size_t> counts, const Dictionary& dict, bool all,
                                       const std::vector<std::string>* selected) {
   std::vector<FacetValue> values;
+  values.reserve(counts.size());
   for (std::size_t i = 0; i < counts.size(); ++i) {
     const bool chosen = selected && std::find(selected->begin(), selected->end(), dict.display[i]) != selected->end();
     if (all || counts[i] > 0 || chosen) values.push_back({dict.display[i], counts[i], dict.keys[i], chosen});
@@ -157,6 +158,7 @@ void FacetCounter::add_set(const DocSet& documents) {
 Facets FacetCounter::facets(const SearchRequest& request) const {
   Facets f;
   if (!facets_) return f;
+  f.groups.reserve(columns_ + 1);
   std::size_t c = 0;  // keyword columns follow keyword_filters(), i.e. table order
   for (const Field& field : study_fields()) {
     if (!field.filter) continue;
