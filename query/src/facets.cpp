@@ -28,12 +28,13 @@ AllowedIds allowed_ids(const std::vector<std::string>& values, const Dictionary&
 
 // A count-ordered group: most studies first, then by name; at most `max`; a
 // selected value always stays visible, with its (possibly zero) count.
-std::vector<FacetValue> by_count(std::span<const std::size_t> counts, const Dictionary& dict, std::size_t max,
+std::vector<FacetValue> by_count(std::span<std::size_t> counts, const Dictionary& dict, std::size_t max,
                                  const std::vector<std::string>* selected) {
   // Order and cut value ids first: only the values shown are copied out.
   std::vector<std::uint32_t> ids;
   for (std::size_t i = 0; i < counts.size(); ++i)
     if (counts[i] > 0) ids.push_back(static_cast<std::uint32_t>(i));
+  const std::vector<std::uint32_t> nonzero = ids;
   const auto before = [&](std::uint32_t a, std::uint32_t b) {
     return counts[a] != counts[b] ? counts[a] > counts[b] : dict.display[a] < dict.display[b];
   };
@@ -46,27 +47,30 @@ std::vector<FacetValue> by_count(std::span<const std::size_t> counts, const Dict
   std::vector<FacetValue> values;
   values.reserve(ids.size() + (selected ? selected->size() : 0));
   for (const std::uint32_t i : ids) values.push_back({dict.display[i], counts[i], dict.keys[i], false});
-  if (!selected) return values;
-  for (const auto& s : *selected) {
-    const auto id = dict.find(s);
-    const std::string key = id == Dictionary::kNone ? value_key(s) : dict.keys[id];
-    const auto shown = std::find_if(values.begin(), values.end(), [&](const FacetValue& v) { return v.key == key; });
-    if (shown != values.end()) shown->selected = true;
-    else values.push_back({id == Dictionary::kNone ? s : dict.display[id],
-                           id == Dictionary::kNone || id >= counts.size() ? 0 : counts[id], key, true});
+  if (selected) {
+    for (const auto& s : *selected) {
+      const auto id = dict.find(s);
+      const std::string key = id == Dictionary::kNone ? value_key(s) : dict.keys[id];
+      const auto shown = std::find_if(values.begin(), values.end(), [&](const FacetValue& v) { return v.key == key; });
+      if (shown != values.end()) shown->selected = true;
+      else values.push_back({id == Dictionary::kNone ? s : dict.display[id],
+                             id == Dictionary::kNone || id >= counts.size() ? 0 : counts[id], key, true});
+    }
   }
+  for (const std::uint32_t i : nonzero) counts[i] = 0;  // read: leave the scratch clear
   return values;
 }
 
 // A vocabulary-ordered group: the vocabulary's values in order (ids 0..n-1 of
 // the column's dictionary), all of them or those with studies.
-std::vector<FacetValue> by_vocabulary(std::span<const std::size_t> counts, const Dictionary& dict, bool all,
+std::vector<FacetValue> by_vocabulary(std::span<std::size_t> counts, const Dictionary& dict, bool all,
                                       const std::vector<std::string>* selected) {
   std::vector<FacetValue> values;
   values.reserve(counts.size());
   for (std::size_t i = 0; i < counts.size(); ++i) {
     const bool chosen = selected && std::find(selected->begin(), selected->end(), dict.display[i]) != selected->end();
     if (all || counts[i] > 0 || chosen) values.push_back({dict.display[i], counts[i], dict.keys[i], chosen});
+    counts[i] = 0;  // read: leave the scratch clear
   }
   return values;
 }
@@ -123,12 +127,20 @@ Xapian::Query ResolvedFilters::as_query() const {
   return Xapian::Query(Xapian::Query::OP_AND, groups.begin(), groups.end());
 }
 
-FacetCounter::FacetCounter(const Snapshot& snapshot, const ResolvedFilters& filters, bool facets)
+FacetCounter::FacetCounter(const Snapshot& snapshot, const ResolvedFilters& filters, bool facets,
+                           std::vector<std::size_t>* scratch)
     : snapshot_(snapshot), filters_(filters), facets_(facets) {
   if (!facets_) return;
   columns_ = snapshot.keywords.size();  // at most 31: one failure bit each (ResolvedFilters)
   for (std::size_t c = 0; c < columns_; ++c) offset_[c + 1] = offset_[c] + snapshot.keywords[c].values.display.size();
-  counts_.assign(offset_[columns_] + kUnknownYear + 1, 0);
+  if (scratch) counts_ = scratch;
+  const std::size_t size = offset_[columns_] + kUnknownYear + 1;
+  if (counts_->size() < size) counts_->resize(size, 0);  // the part already there is all zeros
+  dirty_ = true;
+}
+
+FacetCounter::~FacetCounter() {
+  if (dirty_) std::fill(counts_->begin(), counts_->end(), 0);  // facets() was not reached (an error)
 }
 
 void FacetCounter::add(Xapian::docid id) {
@@ -137,7 +149,7 @@ void FacetCounter::add(Xapian::docid id) {
   const unsigned fail = filters_.any() ? filters_.failures(s, id) : 0;
   if (fail == 0) ++total_;
   if (!facets_ || std::popcount(fail) > 1) return;
-  std::size_t* const all = counts_.data();
+  std::size_t* const all = counts_->data();
   for (std::size_t c = 0; c < columns_; ++c) {
     if (fail & ~bit(c)) continue;
     std::size_t* counts = all + offset_[c];
@@ -155,22 +167,24 @@ void FacetCounter::add_set(const DocSet& documents) {
   else documents.for_each([&](Xapian::docid id) { add(id); });
 }
 
-Facets FacetCounter::facets(const SearchRequest& request) const {
+Facets FacetCounter::facets(const SearchRequest& request) {
   Facets f;
-  if (!facets_) return f;
+  if (!facets_ || !dirty_) return f;
   f.groups.reserve(columns_ + 1);
   std::size_t c = 0;  // keyword columns follow keyword_filters(), i.e. table order
   for (const Field& field : study_fields()) {
     if (!field.filter) continue;
     FacetGroup group{std::string(field.name), {}};
     if (field.type == FieldType::integer) {
-      const std::size_t* years = counts_.data() + offset_[columns_];
+      std::size_t* years = counts_->data() + offset_[columns_];
       for (std::size_t i = 0; i < kUnknownYear; ++i)
         if (years[i] > 0) {
           std::string year = std::to_string(kMinYear + static_cast<int>(i));
           group.values.push_back({year, years[i], year, false});
+          years[i] = 0;
         }
       if (years[kUnknownYear] > 0) group.values.push_back({"unknown", years[kUnknownYear], "unknown", false});
+      years[kUnknownYear] = 0;
     } else {
       const Dictionary& dict = snapshot_.keywords[c].values;
       const auto found = request.filters.find(field.name);
@@ -183,6 +197,7 @@ Facets FacetCounter::facets(const SearchRequest& request) const {
     }
     f.groups.push_back(std::move(group));
   }
+  dirty_ = false;  // every count was read and cleared
   return f;
 }
 

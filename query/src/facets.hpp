@@ -42,14 +42,22 @@ struct ResolvedFilters {
 
 class FacetCounter {
  public:
-  FacetCounter(const Snapshot& snapshot, const ResolvedFilters& filters, bool facets);
+  /// `scratch`, when given, holds the counts and must be all zeros; it is
+  /// left all zeros again (facets() clears what it reads, the destructor the
+  /// rest), so one vector per reader serves every request without a memset.
+  FacetCounter(const Snapshot& snapshot, const ResolvedFilters& filters, bool facets,
+               std::vector<std::size_t>* scratch = nullptr);
+  ~FacetCounter();
+  FacetCounter(const FacetCounter&) = delete;
+  FacetCounter& operator=(const FacetCounter&) = delete;
 
   void add(Xapian::docid id);
   /// Every document of a set (in docid order).
   void add_set(const DocSet& documents);
 
   std::size_t total() const { return total_; }
-  Facets facets(const SearchRequest& request) const;
+  /// The facets (once: the counts are cleared as they are read).
+  Facets facets(const SearchRequest& request);
 
  private:
   const Snapshot& snapshot_;
@@ -59,11 +67,13 @@ class FacetCounter {
   // One allocation for every count: keyword column c's counts (by value id)
   // are counts_[offset_[c] .. offset_[c + 1]), then the years (year -
   // kMinYear; the last one is "unknown") from offset_[columns].
-  std::vector<std::size_t> counts_;
+  std::vector<std::size_t> own_;  // when no scratch is given
+  std::vector<std::size_t>* counts_ = &own_;
+  bool dirty_ = false;            // counts_ may hold non-zero counts
   std::array<std::size_t, 33> offset_{};
   std::size_t columns_ = 0;
-  std::span<const std::size_t> keyword(std::size_t c) const {
-    return {counts_.data() + offset_[c], offset_[c + 1] - offset_[c]};
+  std::span<std::size_t> keyword(std::size_t c) {
+    return {counts_->data() + offset_[c], offset_[c + 1] - offset_[c]};
   }
 };
 

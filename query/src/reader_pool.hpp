@@ -22,6 +22,7 @@ struct Handle {
   Xapian::Database db;
   Analyzer analyzer;
   RankScratch scratch;
+  std::vector<std::size_t> facet_counts;  // FacetCounter's scratch: all zeros between calls
 };
 
 class ReaderPool {
