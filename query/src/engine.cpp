@@ -217,7 +217,7 @@ struct SearchEngine::Impl {
     const ParsedQuery parsed = parse_query(request.text, h.analyzer, thesaurus, parser_options,
                                            last_word_expander(h, snap, request.prefix_last_word));
     const ResolvedFilters filters = ResolvedFilters::resolve(request, snap);
-    FacetCounter counter(snap, filters, request.facets, &h.facet_counts);
+    FacetCounter counter(snap, filters, request.facets, h.facet_counts);
     const bool tiers = request.sort == Sort::relevance && !parsed.has_or && parsed.concepts.size() >= 2 &&
                        parsed.word_count <= options.all_words_first_max_words;
     const Job job{request, parsed, filters, tiers, counter, result.hits};
@@ -396,7 +396,7 @@ struct SearchEngine::Impl {
     probe.facets = false;
     const ParsedQuery reparsed = parse_query(corrected, h.analyzer, thesaurus, parser_options);
     const ResolvedFilters filters = ResolvedFilters::resolve(probe, snap);
-    FacetCounter counter(snap, filters, false);
+    FacetCounter counter(snap, filters, false, h.facet_counts);
     count(h.db, snap, reparsed.any_words(), counter);
     const std::size_t better = counter.total();
     if (better <= total) return std::nullopt;

@@ -34,19 +34,15 @@ std::vector<FacetValue> by_count(std::span<std::size_t> counts, const Dictionary
   std::vector<std::uint32_t> ids;
   for (std::size_t i = 0; i < counts.size(); ++i)
     if (counts[i] > 0) ids.push_back(static_cast<std::uint32_t>(i));
-  const std::vector<std::uint32_t> nonzero = ids;
   const auto before = [&](std::uint32_t a, std::uint32_t b) {
     return counts[a] != counts[b] ? counts[a] > counts[b] : dict.display[a] < dict.display[b];
   };
-  if (ids.size() > max) {
-    std::partial_sort(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(max), ids.end(), before);
-    ids.resize(max);
-  } else {
-    std::sort(ids.begin(), ids.end(), before);
-  }
+  const std::size_t shown = std::min(max, ids.size());
+  if (shown < ids.size()) std::partial_sort(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(shown), ids.end(), before);
+  else std::sort(ids.begin(), ids.end(), before);
   std::vector<FacetValue> values;
-  values.reserve(ids.size() + (selected ? selected->size() : 0));
-  for (const std::uint32_t i : ids) values.push_back({dict.display[i], counts[i], dict.keys[i], false});
+  values.reserve(shown + (selected ? selected->size() : 0));
+  for (std::size_t k = 0; k < shown; ++k) values.push_back({dict.display[ids[k]], counts[ids[k]], dict.keys[ids[k]], false});
   if (selected) {
     for (const auto& s : *selected) {
       const auto id = dict.find(s);
@@ -57,7 +53,7 @@ std::vector<FacetValue> by_count(std::span<std::size_t> counts, const Dictionary
                              id == Dictionary::kNone || id >= counts.size() ? 0 : counts[id], key, true});
     }
   }
-  for (const std::uint32_t i : nonzero) counts[i] = 0;  // read: leave the scratch clear
+  for (const std::uint32_t i : ids) counts[i] = 0;  // read: leave the scratch clear
   return values;
 }
 
@@ -128,12 +124,11 @@ Xapian::Query ResolvedFilters::as_query() const {
 }
 
 FacetCounter::FacetCounter(const Snapshot& snapshot, const ResolvedFilters& filters, bool facets,
-                           std::vector<std::size_t>* scratch)
-    : snapshot_(snapshot), filters_(filters), facets_(facets) {
+                           std::vector<std::size_t>& scratch)
+    : snapshot_(snapshot), filters_(filters), facets_(facets), counts_(&scratch) {
   if (!facets_) return;
   columns_ = snapshot.keywords.size();  // at most 31: one failure bit each (ResolvedFilters)
   for (std::size_t c = 0; c < columns_; ++c) offset_[c + 1] = offset_[c] + snapshot.keywords[c].values.display.size();
-  if (scratch) counts_ = scratch;
   const std::size_t size = offset_[columns_] + kUnknownYear + 1;
   if (counts_->size() < size) counts_->resize(size, 0);  // the part already there is all zeros
   dirty_ = true;

@@ -42,11 +42,11 @@ struct ResolvedFilters {
 
 class FacetCounter {
  public:
-  /// `scratch`, when given, holds the counts and must be all zeros; it is
-  /// left all zeros again (facets() clears what it reads, the destructor the
-  /// rest), so one vector per reader serves every request without a memset.
+  /// `scratch` holds the counts and must be all zeros; it is left all zeros
+  /// again (facets() clears what it reads, the destructor the rest), so one
+  /// vector per reader serves every request without a memset.
   FacetCounter(const Snapshot& snapshot, const ResolvedFilters& filters, bool facets,
-               std::vector<std::size_t>* scratch = nullptr);
+               std::vector<std::size_t>& scratch);
   ~FacetCounter();
   FacetCounter(const FacetCounter&) = delete;
   FacetCounter& operator=(const FacetCounter&) = delete;
@@ -64,12 +64,11 @@ class FacetCounter {
   const ResolvedFilters& filters_;
   bool facets_;
   std::size_t total_ = 0;
-  // One allocation for every count: keyword column c's counts (by value id)
-  // are counts_[offset_[c] .. offset_[c + 1]), then the years (year -
-  // kMinYear; the last one is "unknown") from offset_[columns].
-  std::vector<std::size_t> own_;  // when no scratch is given
-  std::vector<std::size_t>* counts_ = &own_;
-  bool dirty_ = false;            // counts_ may hold non-zero counts
+  // The caller's scratch holds every count: keyword column c's counts (by
+  // value id) are (*counts_)[offset_[c] .. offset_[c + 1]), then the years
+  // (year - kMinYear; the last one is "unknown") from offset_[columns_].
+  std::vector<std::size_t>* counts_;
+  bool dirty_ = false;  // counts_ may hold non-zero counts
   std::array<std::size_t, 33> offset_{};
   std::size_t columns_ = 0;
   std::span<std::size_t> keyword(std::size_t c) {

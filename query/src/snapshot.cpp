@@ -82,12 +82,6 @@ std::shared_ptr<const Snapshot> Snapshot::load(const Xapian::Database& db) {
   return owned;
 }
 
-const KeywordColumn* Snapshot::column(std::string_view field) const {
-  for (const auto& c : keywords)
-    if (c.field->name == field) return &c;
-  return nullptr;
-}
-
 const std::vector<std::pair<std::string, unsigned>>& Snapshot::words(const Xapian::Database& db) const {
   std::call_once(words_once_, [&] {
     for (auto it = db.spellings_begin(); it != db.spellings_end(); ++it) words_.emplace_back(*it, it.get_termfreq());

@@ -80,8 +80,6 @@ struct Snapshot {
   bool describes(const Xapian::Database& db) const { return revision == db.get_revision() && uuid == db.get_uuid(); }
   /// The highest docid the columns cover.
   Xapian::docid last_docid() const { return present.empty() ? 0 : static_cast<Xapian::docid>(present.size() - 1); }
-  /// The column of a keyword filter field, or nullptr.
-  const KeywordColumn* column(std::string_view field) const;
 
   /// Unstemmed words of the index with frequencies, sorted by word; loaded on first use.
   const std::vector<std::pair<std::string, unsigned>>& words(const Xapian::Database& db) const;
