@@ -8,7 +8,7 @@ set -euo pipefail
 bin=$1 src=$2 work=$3
 
 mkdir -p "$work"
-cp "$src/tests/browser/package.json" "$src/tests/browser/test.mjs" "$work/"
+cp "$src/tests/browser/package.json" "$src/tests/browser/test.mjs" "$src/tests/support/chromium.mjs" "$work/"
 cd "$work"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 npm install --no-audit --no-fund --loglevel=error

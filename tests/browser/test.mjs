@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const base = process.env.BASE_URL;
 const outDir = process.env.OUT_DIR || '.';
@@ -95,19 +96,7 @@ async function snap(page, name, { narrowOnly = false, fullPage = false } = {}) {
   }
 }
 
-let browser;
-try {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-dev-shm-usage'],
-  });
-} catch (err) {
-  console.error(`browser test: FAILED: Chromium could not start (/usr/bin/chromium): ${err.message}`);
-  process.exit(1);
-}
+const browser = await launchChromium(chromium, 'browser test');
 
 const problems = [];
 const expectedErrors = [];  // console errors the test provokes itself (the simulated outage)

@@ -7,6 +7,7 @@
 // PAGE_URL: the page (with ?host=API); API_URL: the API server; OUT_DIR: screenshots.
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const pageUrl = process.env.PAGE_URL;
 const api = process.env.API_URL;
@@ -89,18 +90,7 @@ const labelInput = (page, container, value) => page.locator(`${container} .ais-R
   .filter({ has: page.locator('.ais-RefinementList-labelText', { hasText: new RegExp(`^\\s*${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }) })
   .locator('input');
 
-let browser;
-try {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
-} catch (err) {
-  console.error(`meili browser test: FAILED: Chromium could not start (/usr/bin/chromium): ${err.message}`);
-  process.exit(1);
-}
+const browser = await launchChromium(chromium, 'meili browser test');
 
 const problems = [];
 const blocked = [];

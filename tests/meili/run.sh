@@ -11,7 +11,7 @@ bin=$1 src=$2 mode=$4
 work=$3/$mode   # one folder per mode: ctest -j may run both at once
 
 mkdir -p "$work/test" "$work/page"
-cp "$src/tests/meili/package.json" "$src/tests/meili/package-lock.json" "$src/tests/meili/"*.mjs "$work/test/"
+cp "$src/tests/meili/package.json" "$src/tests/meili/package-lock.json" "$src/tests/meili/"*.mjs "$src/tests/support/chromium.mjs" "$work/test/"
 cp "$src/app/web/instantsearch/package.json" "$src/app/web/instantsearch/package-lock.json" "$work/page/"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 (cd "$work/test" && npm ci --no-audit --no-fund --loglevel=error)
