@@ -10,6 +10,7 @@ if [[ "$level" == test || "$level" == bench ]]; then
   # browser test (headless Chromium + playwright-core from npm), fuzzing and sanitizer runtimes
   packages+=(chromium clang-14 libclang-rt-14-dev curl)
   packages+=(libxml2-utils)  # xmllint: independent counts in the PubMed tests
+  packages+=(xapian-tools)   # xapian-tcpsrv, xapian-replicate(-server): the shard and replica tests
   # Node.js may come from outside Debian (e.g. a newer build with its own npm,
   # which Debian's npm package conflicts with): only install it when absent.
   command -v node >/dev/null || packages+=(nodejs)

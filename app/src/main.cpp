@@ -1,6 +1,6 @@
 // studysearch: command-line front-end. Exit codes (one table, README "Exit codes"):
 //   0 ok · 1 usage error · 2 invalid input data · 3 index missing/corrupt/incompatible · 4 internal error
-//   5 busy (another writer holds the index: retry later)
+//   5 busy (another writer holds the index: retry later) · 6 a shard is down or timed out
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
@@ -24,6 +24,7 @@ int exit_code(studysearch::ErrorKind kind) {
     case ErrorKind::index_incompatible: return 3;
     case ErrorKind::internal: return 4;
     case ErrorKind::busy: return 5;
+    case ErrorKind::shard_unavailable: return 6;
   }
   return 4;
 }

@@ -40,7 +40,8 @@ int http_status(ErrorKind kind) {
     case ErrorKind::not_found: return 404;
     case ErrorKind::index_missing:
     case ErrorKind::index_incompatible:
-    case ErrorKind::busy: return 503;
+    case ErrorKind::busy:
+    case ErrorKind::shard_unavailable: return 503;
     case ErrorKind::internal: return 500;
   }
   return 500;

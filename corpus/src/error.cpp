@@ -13,6 +13,7 @@ std::string_view to_string(ErrorKind kind) noexcept {
     case ErrorKind::forbidden: return "forbidden";
     case ErrorKind::not_found: return "not_found";
     case ErrorKind::busy: return "busy";
+    case ErrorKind::shard_unavailable: return "shard_unavailable";
     case ErrorKind::internal: return "internal";
   }
   return "internal";

@@ -17,6 +17,7 @@ enum class ErrorKind {
   forbidden,           ///< writes are disabled
   not_found,           ///< no study with that id
   busy,                ///< the index is locked by another writer: retry later
+  shard_unavailable,   ///< a shard of a shard set is down or did not answer in time
   internal,            ///< a bug or an unexpected library failure
 };
 
