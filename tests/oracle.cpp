@@ -328,7 +328,7 @@ struct Internals {
   Analyzer analyzer;
   Thesaurus thesaurus;
   explicit Internals(const std::string& path)
-      : db(path), snapshot(Snapshot::load(db)), thesaurus(Thesaurus::parse(Thesaurus::bundled_text(), analyzer)) {}
+      : db(path), snapshot(Snapshot::load(db, "", 0)), thesaurus(Thesaurus::parse(Thesaurus::bundled_text(), analyzer)) {}
 };
 
 std::set<Xapian::docid> by_matcher(const Xapian::Database& db, const Xapian::Query& q) {

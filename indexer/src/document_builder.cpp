@@ -61,6 +61,7 @@ Xapian::Document DocumentBuilder::build(const Study& study, WordCounts* words) c
   if (!study.journal.empty()) fields.add_names(study.journal, settings_.journal_weight, schema::kJournalText, true);
 
   doc.add_boolean_term(schema::term(schema::kId, study.id));
+  doc.add_value(schema::kIdSlot, study.id);
   // Keyword filter fields: a boolean term per value, the display values in the slot.
   for (const Field* field : keyword_filters()) {
     const std::vector<std::string> values = field_values(*field, study);

@@ -30,6 +30,7 @@
 #include "query_parser.hpp"
 #include "ranker.hpp"
 #include "reader_pool.hpp"
+#include "remote_matches.hpp"
 #include "snapshot.hpp"
 #include "snippets.hpp"
 #include "studysearch/analyzer.hpp"
@@ -54,9 +55,14 @@ Hit hit_from_document(const Xapian::Document& doc, std::size_t rank, double scor
 struct Ranked {
   Xapian::docid id;
   double score;
+  std::uint32_t order = 0;  // the study id's rank: ties go to the smaller id
   int key = 0;   // year order for date sorts
   int tier = 0;  // 0: every word (or no tiers), 1: the rest
 };
+
+// Relevance order: score, then study id on ties (never the docid, which
+// differs between one index and its shards).
+bool by_score(const Ranked& a, const Ranked& b) { return a.score != b.score ? a.score > b.score : a.order < b.order; }
 
 // The first `k` of `documents` under `order`, best first, in one pass with a
 // bounded heap. `make` turns a docid into a candidate (nullopt: leave it out).
@@ -133,10 +139,14 @@ struct SearchEngine::Impl {
     return pool->with_reader(std::forward<Fn>(fn));
   }
 
+  Xapian::BM25Weight bm25() const {
+    return Xapian::BM25Weight(options.bm25_k1, 0, 1, options.bm25_b, options.bm25_min_normlen);
+  }
+
   Xapian::Enquire enquire(const Xapian::Database& db, const Xapian::Query& query) const {
     Xapian::Enquire e(db);
     e.set_query(query);
-    e.set_weighting_scheme(Xapian::BM25Weight(options.bm25_k1, 0, 1, options.bm25_b, options.bm25_min_normlen));
+    e.set_weighting_scheme(bm25());
     return e;
   }
 
@@ -178,16 +188,12 @@ struct SearchEngine::Impl {
     return terms;
   }
 
-  // The ranked query with feedback terms added; they only reweight
-  // (AND_MAYBE), so the match set and the facet counts do not change.
-  Xapian::Query with_feedback(const Xapian::Database& db, const ParsedQuery& parsed, const Xapian::Query& ranked) const {
-    if (!feedback_applies(parsed)) return ranked;
-    const Xapian::MSet first = enquire(db, parsed.any_words()).get_mset(0, static_cast<Xapian::doccount>(options.prf_docs));
-    const std::vector<std::string> terms = expansion_terms(db, parsed, {first.begin(), first.end()});
-    if (terms.empty()) return ranked;
-    const Xapian::Query expansion(Xapian::Query::OP_SCALE_WEIGHT,
-                                  Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()), options.prf_weight);
-    return Xapian::Query(Xapian::Query::OP_AND_MAYBE, ranked, expansion);
+  // Feedback terms as one query: each term weighs prf_weight times its BM25
+  // weight; it only adds to the weights of matches (never matches itself).
+  Xapian::Query expansion(const std::vector<std::string>& terms) const {
+    if (terms.empty()) return Xapian::Query::MatchNothing;
+    return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()),
+                         options.prf_weight);
   }
 
   // The exact match set of `query`, unweighted, fed to `counter`.
@@ -216,15 +222,21 @@ struct SearchEngine::Impl {
     SearchResult result;
     const ParsedQuery parsed = parse_query(request.text, h.analyzer, thesaurus, parser_options,
                                            last_word_expander(h, snap, request.prefix_last_word));
-    const ResolvedFilters filters = ResolvedFilters::resolve(request, snap);
-    FacetCounter counter(snap, filters, request.facets, h.facet_counts);
     const bool tiers = request.sort == Sort::relevance && !parsed.has_or && parsed.concepts.size() >= 2 &&
                        parsed.word_count <= options.all_words_first_max_words;
-    const Job job{request, parsed, filters, tiers, counter, result.hits};
-    if (parsed.plan_complete) rank_from_postings(h, snap, job);
-    else rank_with_xapian(h, snap, job);
-    result.total = counter.total();
-    result.facets = counter.facets(request);
+    if (h.remote) {
+      search_remote(h, request, parsed, tiers, result);
+    } else {
+      const ResolvedFilters filters = ResolvedFilters::resolve(request, snap);
+      FacetCounter counter(snap, filters, request.facets, h.facet_counts);
+      const Job job{request, parsed, filters, tiers, counter, result.hits};
+      if (parsed.plan_complete) rank_from_postings(h, snap, job);
+      else rank_with_xapian(h, snap, job);
+      result.total = counter.total();
+      result.facets = counter.facets(request);
+    }
+    result.missing_shards = h.missing;
+    result.partial = !h.missing.empty();
 
     // Snippets and did-you-mean.
     if (request.snippets)
@@ -259,20 +271,27 @@ struct SearchEngine::Impl {
     if (!parsed.text_filters.empty()) matched &= match_set(h.db, snap, parsed.text_filters);
 
     auto best_by_score = [&](std::size_t k) {
-      return best(matched, k, by_score, [&](Xapian::docid id) { return Ranked{id, ranker.score(id), 0}; });
+      return best(matched, k, by_score,
+                  [&](Xapian::docid id) { return Ranked{id, ranker.score(id), snap.id_rank[id]}; });
     };
     // 2. Proximity, for queries longer than the all-words-first ones:
     //    consecutive query words close together in one of the top studies add
     //    a share of their weight. Reweights only.
-    if (options.proximity_weight > 0 && !parsed.has_or && parsed.word_count > options.all_words_first_max_words)
-      add_proximity(ranker, parsed, best_by_score);
+    if (proximity_applies(parsed)) {
+      DocSet top(ranker.last_docid());
+      for (const Ranked& r : best_by_score(kProximityDepth)) top.insert(r.id);
+      ranker.add_near(proximity_pairs(parsed), options.proximity_weight,
+                      static_cast<Xapian::termcount>(options.proximity_window), top);
+    }
     // 3. Pseudo-relevance feedback for long queries: reweights, never matches.
     if (!job.tiers && feedback_applies(parsed)) {
       std::vector<Xapian::docid> top;
       for (const Ranked& r : best_by_score(options.prf_docs)) top.push_back(r.id);
       for (const auto& term : expansion_terms(h.db, parsed, top)) ranker.add(ScoredLeaf{{term}, options.prf_weight});
     }
-    collect(h, snap, job, matched, every_word, [&](Xapian::docid id) { return ranker.score(id); });
+    job.counter.add_set(matched);
+    for (const Ranked& r : page(snap, job, matched, every_word, [&](Xapian::docid id) { return ranker.score(id); }))
+      job.hits.push_back(hit_from_document(h.db.get_document(r.id), job.hits.size() + job.request.offset + 1, r.score));
   }
 
   // Field ranges, author/journal phrases, multi-word synonyms: Xapian's
@@ -298,29 +317,94 @@ struct SearchEngine::Impl {
     } spy;
     spy.matched = &matched;
     spy.weight = &weight;
-    Xapian::Enquire e = enquire(h.db, with_feedback(h.db, parsed, parsed.any_words()));
-    e.add_matchspy(&spy);
-    e.get_mset(0, 1, h.db.get_doccount());
+    auto weigh = [&](const Xapian::Query& q) {
+      Xapian::Enquire e = enquire(h.db, q);
+      e.add_matchspy(&spy);
+      e.get_mset(0, 1, h.db.get_doccount());
+    };
+    weigh(parsed.any_words());
+    // Feedback terms only reweight: their weights add to the matches'.
+    if (!job.tiers && feedback_applies(parsed)) {
+      std::vector<Xapian::docid> top;
+      for (const Ranked& r : best(matched, options.prf_docs, by_score,
+                                  [&](Xapian::docid id) { return Ranked{id, weight[id], snap.id_rank[id]}; }))
+        top.push_back(r.id);
+      std::vector<double> extra(weight.size(), 0.0);
+      DocSet seen(snap.last_docid());
+      spy.matched = &seen;
+      spy.weight = &extra;
+      weigh(expansion(expansion_terms(h.db, parsed, top)));
+      matched.for_each([&](Xapian::docid id) { weight[id] += extra[id]; });
+    }
     std::optional<DocSet> every_word;
     if (job.tiers) every_word = match_set(h.db, snap, parsed.all_words());
-    collect(h, snap, job, matched, every_word, [&](Xapian::docid id) { return weight[id]; });
+    job.counter.add_set(matched);
+    for (const Ranked& r : page(snap, job, matched, every_word, [&](Xapian::docid id) { return weight[id]; }))
+      job.hits.push_back(hit_from_document(h.db.get_document(r.id), job.hits.size() + job.request.offset + 1, r.score));
+  }
+
+  // Shards the snapshot cannot cover (remote, or a partial set): Xapian's
+  // matcher weighs every match on the shards (RemoteMatches), then the same
+  // steps as above on the matches' own columns: proximity and feedback for
+  // the same queries, the same collectors. Same answers as one index.
+  void search_remote(Handle& h, const SearchRequest& request, const ParsedQuery& parsed, bool tiers,
+                     SearchResult& result) const {
+    const Xapian::BM25Weight scheme = bm25();
+    bool filtering = request.year_from || request.year_to || request.year_unknown;
+    for (const auto& [name, values] : request.filters) filtering = filtering || !values.empty();
+    RemoteMatches m(h.db, scheme, parsed.any_words(), request.facets || filtering);
+    const Snapshot& columns = m.columns();
+    auto best_by_score = [&](std::size_t k) {
+      return best(m.all(), k, by_score, [&](Xapian::docid l) { return Ranked{l, m.score(l), columns.id_rank[l]}; });
+    };
+    if (parsed.plan_complete && proximity_applies(parsed)) {
+      std::vector<Xapian::Query> ids;
+      for (const Ranked& r : best_by_score(kProximityDepth)) ids.emplace_back(schema::term(schema::kId, m.id(r.id)));
+      const Xapian::Query top(Xapian::Query::OP_OR, ids.begin(), ids.end());
+      const auto window = static_cast<Xapian::termcount>(options.proximity_window);
+      for (const auto& [a, b] : proximity_pairs(parsed)) {
+        const std::string words[] = {a, b};
+        const Xapian::Query pair(Xapian::Query::OP_PHRASE, std::begin(words), std::end(words), window);
+        m.add_weights(scheme, Xapian::Query(Xapian::Query::OP_FILTER,
+                                            Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, pair, options.proximity_weight),
+                                            top));
+      }
+    }
+    if (!tiers && feedback_applies(parsed)) {
+      std::vector<Xapian::docid> top;
+      for (const Ranked& r : best_by_score(options.prf_docs)) top.push_back(m.docid(r.id));
+      m.add_weights(scheme, expansion(expansion_terms(h.db, parsed, top)));
+    }
+    const ResolvedFilters filters = ResolvedFilters::resolve(request, columns);
+    FacetCounter counter(columns, filters, request.facets, h.facet_counts);
+    const Job job{request, parsed, filters, tiers, counter, result.hits};
+    std::optional<DocSet> every_word;
+    if (tiers) every_word = m.subset(parsed.all_words());
+    const DocSet matched = m.all();
+    counter.add_set(matched);
+    const std::vector<Ranked> hits = page(columns, job, matched, every_word, [&](Xapian::docid l) { return m.score(l); });
+    std::vector<Xapian::docid> locals;
+    for (const Ranked& r : hits) locals.push_back(r.id);
+    const std::vector<Xapian::Document> documents = m.documents(locals);
+    for (std::size_t i = 0; i < hits.size(); ++i)
+      result.hits.push_back(hit_from_document(documents[i], request.offset + i + 1, hits[i].score));
+    result.total = counter.total();
+    result.facets = counter.facets(request);
   }
 
   // ---- collectors: one pass over the match set, whatever matcher made it ----
 
-  // Relevance order: score, then docid (index order) on ties.
-  static bool by_score(const Ranked& a, const Ranked& b) { return a.score != b.score ? a.score > b.score : a.id < b.id; }
 
   // The total and the disjunctive facets (FacetCounter), then the page: the
   // studies passing every filter, in request order (all-words tier, year for
   // date sorts, score), from a bounded heap; hits [offset, offset + limit).
   template <typename Score>
-  void collect(Handle& h, const Snapshot& snap, const Job& job, const DocSet& matched,
-               const std::optional<DocSet>& every_word, Score&& score) const {
+  std::vector<Ranked> page(const Snapshot& snap, const Job& job, const DocSet& matched,
+                           const std::optional<DocSet>& every_word, Score&& score) const {
     const SearchRequest& request = job.request;
-    job.counter.add_set(matched);
     const std::size_t window = request.offset + request.limit;
-    if (request.limit == 0 || request.offset >= job.counter.total()) return;
+    std::vector<Ranked> page;
+    if (request.limit == 0 || request.offset >= job.counter.total()) return page;
     auto key = [&](Xapian::docid id) {
       const int year = snap.year[id];
       if (request.sort == Sort::relevance) return 0;
@@ -334,21 +418,39 @@ struct SearchEngine::Impl {
       return by_score(a, b);
     };
     const bool filtering = job.filters.any();
-    std::vector<Ranked> page;
     if (job.parsed.browse() && request.sort == Sort::relevance) {
-      // Nothing weighs: index order, so the first studies that pass will do.
-      matched.for_each_while([&](Xapian::docid id) {
-        if (!filtering || job.filters.failures(snap, id) == 0) page.push_back(Ranked{id, 0.0});
-        return page.size() < window;
-      });
+      // Nothing weighs: id order, so the first studies that pass will do.
+      for (const Xapian::docid id : snap.in_id_order) {
+        if (!matched.contains(id) || (filtering && job.filters.failures(snap, id) != 0)) continue;
+        page.push_back(Ranked{id, 0.0, snap.id_rank[id]});
+        if (page.size() >= window) break;
+      }
     } else {
       page = best(matched, window, order, [&](Xapian::docid id) -> std::optional<Ranked> {
         if (filtering && job.filters.failures(snap, id) != 0) return std::nullopt;
-        return Ranked{id, score(id), key(id), tier(id)};
+        return Ranked{id, score(id), snap.id_rank[id], key(id), tier(id)};
       });
     }
-    for (std::size_t i = request.offset; i < page.size(); ++i)
-      job.hits.push_back(hit_from_document(h.db.get_document(page[i].id), i + 1, page[i].score));
+    page.erase(page.begin(), page.begin() + static_cast<std::ptrdiff_t>(std::min(request.offset, page.size())));
+    return page;
+  }
+
+  // The consecutive single-word concepts of a query (proximity pairs).
+  static std::vector<std::pair<std::string, std::string>> proximity_pairs(const ParsedQuery& parsed) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    const std::string* previous = nullptr;
+    for (const auto& part : parsed.plan) {
+      const ScoredLeaf* leaf = part.leaves.empty() ? nullptr : &part.leaves.front();
+      const std::string* word = leaf && !leaf->phrase && leaf->terms.size() == 1 ? &leaf->terms.front() : nullptr;
+      if (previous && word && *previous != *word) pairs.emplace_back(*previous, *word);
+      previous = word;
+    }
+    return pairs;
+  }
+
+  bool proximity_applies(const ParsedQuery& parsed) const {
+    return options.proximity_weight > 0 && !parsed.has_or && parsed.word_count > options.all_words_first_max_words &&
+           !proximity_pairs(parsed).empty();
   }
 
   // Each pair of consecutive single-word concepts that a study has in query
@@ -359,22 +461,6 @@ struct SearchEngine::Impl {
   // function of query and index, so pages stay slices of one ranking). Not
   // for OR queries (their concepts are alternatives).
   static constexpr std::size_t kProximityDepth = 100;
-
-  template <typename Best>
-  void add_proximity(Ranker& ranker, const ParsedQuery& parsed, Best&& best_by_score) const {
-    std::vector<std::pair<std::string, std::string>> pairs;
-    const std::string* previous = nullptr;
-    for (const auto& part : parsed.plan) {
-      const ScoredLeaf* leaf = part.leaves.empty() ? nullptr : &part.leaves.front();
-      const std::string* word = leaf && !leaf->phrase && leaf->terms.size() == 1 ? &leaf->terms.front() : nullptr;
-      if (previous && word && *previous != *word) pairs.emplace_back(*previous, *word);
-      previous = word;
-    }
-    if (pairs.empty()) return;
-    DocSet top(ranker.last_docid());
-    for (const Ranked& r : best_by_score(kProximityDepth)) top.insert(r.id);
-    ranker.add_near(pairs, options.proximity_weight, static_cast<Xapian::termcount>(options.proximity_window), top);
-  }
 
   // Respells words the index does not know (never numbers); offered only when
   // the respelt query finds more studies than the original.
@@ -411,7 +497,7 @@ SearchEngine SearchEngine::open(const std::string& db_path, EngineOptions option
   impl->options = options;
   impl->parser_options = {options.synonym_weight, options.stopwords, options.max_query_terms};
   impl->parser_options.query_k3 = options.query_k3;
-  impl->pool = std::make_unique<ReaderPool>(db_path);  // fails early on a missing or incompatible index
+  impl->pool = std::make_unique<ReaderPool>(db_path, options.shard_timeout_ms);  // fails early on a missing or incompatible index
   impl->thesaurus = Thesaurus::parse(Thesaurus::bundled_text(), Analyzer());
   SearchEngine engine;
   engine.impl_ = std::move(impl);
@@ -420,7 +506,8 @@ SearchEngine SearchEngine::open(const std::string& db_path, EngineOptions option
 
 SearchResult SearchEngine::search(const SearchRequest& request) const {
   check_request(request, impl_->options);
-  return impl_->with_reader([&](Handle& h, const Snapshot& snap) { return impl_->search(h, snap, request); });
+  return impl_->pool->with_reader([&](Handle& h, const Snapshot& snap) { return impl_->search(h, snap, request); },
+                                  request.allow_partial);
 }
 
 std::optional<Study> SearchEngine::find_study(const std::string& id) const {
@@ -472,9 +559,25 @@ std::vector<Hit> SearchEngine::similar(const std::string& id, std::size_t k) con
     const Xapian::Query q(Xapian::Query::OP_AND_NOT, Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()),
                           Xapian::Query(id_term));
     e.set_query(q);
-    const Xapian::MSet mset = e.get_mset(0, static_cast<Xapian::doccount>(std::min<std::size_t>(k, 100)));
-    std::size_t rank = 1;
-    for (auto m = mset.begin(); m != mset.end(); ++m) hits.push_back(hit_from_document(m.get_document(), rank++, m.get_weight()));
+    const auto want = static_cast<Xapian::doccount>(std::min<std::size_t>(k, 100));
+    const Xapian::MSet first = e.get_mset(0, want);
+    if (first.empty()) return hits;
+    // Ties at the cut go to the smaller study id, as in search(): every
+    // study weighing at least the last one's, with its id (the collapse key
+    // carries it, no round trip per study), ordered by weight then id.
+    const Xapian::doccount all = h.db.get_doccount();
+    e.set_cutoff(0, first[first.size() - 1].get_weight() * (1 - 1e-9));
+    e.set_collapse_key(schema::kIdSlot, all);
+    Xapian::MSet mset = e.get_mset(0, all, all);
+    std::vector<Xapian::MSetIterator> order;
+    for (auto m = mset.begin(); m != mset.end(); ++m) order.push_back(m);
+    const auto cut = std::min<std::size_t>(want, order.size());
+    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(cut), order.end(), [](const auto& a, const auto& b) {
+      return a.get_weight() != b.get_weight() ? a.get_weight() > b.get_weight() : a.get_collapse_key() < b.get_collapse_key();
+    });
+    order.resize(cut);
+    for (const auto& m : order) mset.fetch(m, std::next(m));  // ask for every document, then read them
+    for (const auto& m : order) hits.push_back(hit_from_document(m.get_document(), hits.size() + 1, m.get_weight()));
     return hits;
   });
 }
@@ -507,6 +610,7 @@ IndexInfo SearchEngine::info() const {
     info.schema_version = std::stoi(h.db.get_metadata(std::string(schema::kMetaSchemaVersion)));
     info.analyzer = h.db.get_metadata(std::string(schema::kMetaAnalyzer));
     info.revision = snap.revision;
+    info.shards = h.shards.size();
     info.path = impl_->pool->path();
     return info;
   });

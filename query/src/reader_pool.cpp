@@ -1,57 +1,123 @@
 #include "reader_pool.hpp"
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "index_meta.hpp"
 
 namespace studysearch {
+namespace {
 
-ReaderPool::ReaderPool(std::string path) : path_(std::move(path)) { idle_.push_back(open_handle()); }
+std::string file_text(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return {};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+ReaderPool::ReaderPool(std::string path, unsigned timeout_ms)
+    : path_(std::move(path)), set_(read_shard_set(path_)), timeout_ms_(timeout_ms) {
+  stubs_ = stub_contents();
+  idle_.push_back(open_handle());
+}
 
 ReaderPool::Lease::~Lease() {
   if (!handle) return;
   std::lock_guard lock(owner->mutex_);
-  owner->idle_.push_back(std::move(handle));
+  if (handle->generation == owner->generation_) owner->idle_.push_back(std::move(handle));
 }
 
-std::unique_ptr<Handle> ReaderPool::open_handle() const {
+std::string ReaderPool::stub_contents() const {
+  std::string text = set_.sharded() ? file_text(set_.stub) : std::string();
+  for (const auto& shard : set_.shards)
+    if (shard.kind == ShardSpec::Kind::local) text += "\n" + file_text(std::filesystem::path(shard.path) / "XAPIANDB");
+  return text;
+}
+
+std::unique_ptr<Handle> ReaderPool::open_handle(bool partial) const {
   auto h = std::make_unique<Handle>();
-  try {
-    h->db = Xapian::Database(path_, Xapian::DB_BACKEND_GLASS);
-  } catch (const Xapian::DatabaseNotFoundError&) {
-    throw Error(ErrorKind::index_missing, path_ + ": no index here; create one with 'studysearch index --db " + path_ + "'");
-  } catch (const Xapian::DatabaseOpeningError& e) {
-    throw Error(ErrorKind::index_missing, path_ + ": no usable index here (" + e.get_msg() + ")");
-  } catch (const Xapian::DatabaseError& e) {
-    throw Error(ErrorKind::index_incompatible, path_ + ": index is corrupt or unreadable: " + e.get_msg());
+  for (const auto& spec : set_.shards) {
+    try {
+      Xapian::Database shard = open_shard(spec, timeout_ms_);
+      meta::check(shard, h->analyzer.settings(), set_.sharded() ? spec.name() : spec.path);
+      h->db.add_database(shard);
+      h->shards.push_back(shard);
+      h->remote = h->remote || spec.kind == ShardSpec::Kind::remote;
+    } catch (const Xapian::NetworkError& e) {
+      if (!partial) throw Error(ErrorKind::shard_unavailable, spec.name() + " is unavailable: " + e.get_msg());
+      h->missing.push_back(spec.name());
+    } catch (const Error& e) {
+      if (!partial || e.kind() != ErrorKind::shard_unavailable) throw;
+      h->missing.push_back(spec.name());
+    }
   }
-  meta::check(h->db, h->analyzer.settings(), path_);
+  if (partial) {
+    if (h->shards.empty()) throw Error(ErrorKind::shard_unavailable, "no shard of " + set_.stub + " answers");
+    h->remote = true;  // docids of a partial set differ from the snapshot's
+  }
   return h;
 }
 
+void ReaderPool::refresh(Handle& h) const {
+  for (std::size_t i = 0; i < h.shards.size(); ++i) {
+    try {
+      h.shards[i].reopen();
+    } catch (const Xapian::NetworkError& e) {
+      throw Error(ErrorKind::shard_unavailable, set_.shards[i].name() + " is unavailable: " + e.get_msg());
+    }
+  }
+}
+
 ReaderPool::Lease ReaderPool::lease() {
+  std::string stubs = stub_contents();
+  std::size_t generation;
   {
     std::lock_guard lock(mutex_);
+    if (stubs != stubs_) {  // a replica switched copies, or the stub changed: start afresh
+      stubs_ = std::move(stubs);
+      ++generation_;
+      idle_.clear();
+    }
+    generation = generation_;
     if (!idle_.empty()) {
       auto h = std::move(idle_.back());
       idle_.pop_back();
       return Lease(this, std::move(h));
     }
   }
-  return Lease(this, open_handle());
+  auto h = open_handle();
+  h->generation = generation;
+  return Lease(this, std::move(h));
 }
 
-std::shared_ptr<const Snapshot> ReaderPool::snapshot_for(const Xapian::Database& db) {
+std::shared_ptr<const Snapshot> ReaderPool::snapshot_for(const Handle& h) {
+  if (h.remote) {  // nothing to cache: the engine asks the shards for every request
+    auto s = std::make_shared<Snapshot>();
+    s->documents = h.db.get_doccount();
+    return s;
+  }
+  std::string state;
+  Xapian::rev revision = 0;
+  for (const auto& shard : h.shards) {
+    state += std::to_string(shard.get_revision()) + ":" + shard.get_uuid() + ";";
+    revision += shard.get_revision();
+  }
   {
     std::lock_guard lock(mutex_);
-    if (snapshot_ && snapshot_->describes(db)) return snapshot_;
+    if (snapshot_ && snapshot_->state == state) return snapshot_;
   }
   std::lock_guard load_lock(snapshot_load_);
   {
     std::lock_guard lock(mutex_);
-    if (snapshot_ && snapshot_->describes(db)) return snapshot_;
+    if (snapshot_ && snapshot_->state == state) return snapshot_;
   }
-  auto fresh = Snapshot::load(db);
+  auto fresh = Snapshot::load(h.db, state, revision);
   std::lock_guard lock(mutex_);
-  if (!snapshot_ || snapshot_->revision < fresh->revision || snapshot_->uuid != fresh->uuid) snapshot_ = fresh;
+  if (!snapshot_ || snapshot_->revision <= fresh->revision) snapshot_ = fresh;
   return fresh;
 }
 

@@ -1,5 +1,7 @@
 #include "snapshot.hpp"
 
+#include <algorithm>
+
 #include "studysearch/detail/schema.hpp"
 #include "studysearch/study.hpp"
 
@@ -12,6 +14,10 @@ std::uint32_t Dictionary::intern(const std::string& display_form) {
   if (inserted) {
     display.push_back(display_form);
     keys.push_back(it->first);
+  } else if (display_form < display[it->second] && it->second >= vocabulary_size) {
+    // Spellings of one key: the smallest is shown, whatever order documents
+    // come in (one index and its shards read them in different orders).
+    display[it->second] = display_form;
   }
   by_display.emplace(display_form, it->second);
   return it->second;
@@ -36,36 +42,59 @@ void each_value(std::string_view slot, Fn&& fn) {
   }
 }
 
-KeywordColumn load_column(const Xapian::Database& db, const Field& field, std::size_t size) {
+// A column from `each(fn)`, which calls fn(docid, slot value) in ascending docid order.
+template <typename Each>
+KeywordColumn make_column(const Field& field, std::size_t size, Each&& each) {
   KeywordColumn c;
   c.field = &field;
   c.multi = field.multi();
   for (std::string_view v : field.vocabulary) c.values.intern(std::string(v));  // ids in vocabulary order
-  const auto slot = static_cast<Xapian::valueno>(field.slot);
+  c.values.vocabulary_size = c.values.display.size();
   if (!field.multi()) {
     c.single.assign(size, Dictionary::kNone);
-    for (auto it = db.valuestream_begin(slot); it != db.valuestream_end(slot); ++it)
-      c.single[it.get_docid()] = c.values.intern(*it);
+    each([&](Xapian::docid d, const std::string& value) { c.single[d] = c.values.intern(value); });
     return c;
   }
   c.start.assign(size + 1, 0);
   Xapian::docid filled = 0;  // start[] is final for docids <= filled
-  for (auto it = db.valuestream_begin(slot); it != db.valuestream_end(slot); ++it) {
-    const Xapian::docid d = it.get_docid();
+  each([&](Xapian::docid d, const std::string& value) {
     for (; filled < d; ++filled) c.start[filled + 1] = static_cast<std::uint32_t>(c.ids.size());
-    each_value(*it, [&](const std::string& v) { c.ids.push_back(c.values.intern(v)); });
-  }
+    each_value(value, [&](const std::string& v) { c.ids.push_back(c.values.intern(v)); });
+  });
   for (; filled < size; ++filled) c.start[filled + 1] = static_cast<std::uint32_t>(c.ids.size());
   return c;
 }
 
+KeywordColumn load_column(const Xapian::Database& db, const Field& field, std::size_t size) {
+  const auto slot = static_cast<Xapian::valueno>(field.slot);
+  return make_column(field, size, [&](auto&& fn) {
+    for (auto it = db.valuestream_begin(slot); it != db.valuestream_end(slot); ++it) fn(it.get_docid(), *it);
+  });
+}
+
 }  // namespace
 
-std::shared_ptr<const Snapshot> Snapshot::load(const Xapian::Database& db) {
+KeywordColumn column_of(const Field& field, const std::vector<std::string>& by_docid) {
+  return make_column(field, by_docid.size(), [&](auto&& fn) {
+    for (Xapian::docid d = 1; d < by_docid.size(); ++d)
+      if (!by_docid[d].empty()) fn(d, by_docid[d]);
+  });
+}
+
+void Snapshot::rank_ids(const std::vector<std::string>& ids) {
+  in_id_order.clear();
+  for (Xapian::docid d = 1; d < ids.size(); ++d)
+    if (!ids[d].empty()) in_id_order.push_back(d);
+  std::sort(in_id_order.begin(), in_id_order.end(), [&](Xapian::docid a, Xapian::docid b) { return ids[a] < ids[b]; });
+  id_rank.assign(ids.size(), 0);
+  for (std::size_t i = 0; i < in_id_order.size(); ++i) id_rank[in_id_order[i]] = static_cast<std::uint32_t>(i + 1);
+}
+
+std::shared_ptr<const Snapshot> Snapshot::load(const Xapian::Database& db, std::string state, Xapian::rev revision) {
   auto owned = std::make_shared<Snapshot>();
   Snapshot& s = *owned;
-  s.revision = db.get_revision();
-  s.uuid = db.get_uuid();
+  s.revision = revision;
+  s.state = std::move(state);
   s.documents = db.get_doccount();
   const std::size_t size = static_cast<std::size_t>(db.get_lastdocid()) + 1;
   s.present.assign(size, 0);
@@ -79,6 +108,10 @@ std::shared_ptr<const Snapshot> Snapshot::load(const Xapian::Database& db) {
   for (auto it = db.valuestream_begin(schema::kYearSlot); it != db.valuestream_end(schema::kYearSlot); ++it)
     s.year[it.get_docid()] = static_cast<std::int16_t>(Xapian::sortable_unserialise(*it));
   for (const Field* field : keyword_filters()) s.keywords.push_back(load_column(db, *field, size));
+  std::vector<std::string> ids(size);
+  for (auto it = db.valuestream_begin(schema::kIdSlot); it != db.valuestream_end(schema::kIdSlot); ++it)
+    ids[it.get_docid()] = *it;
+  s.rank_ids(ids);
   return owned;
 }
 

@@ -21,6 +21,7 @@ struct Dictionary {
   std::vector<std::string> keys;  // value_key(display[i])
   std::unordered_map<std::string, std::uint32_t> by_key;
   std::unordered_map<std::string, std::uint32_t> by_display;  // exact spellings: no folding for them
+  std::size_t vocabulary_size = 0;  // ids below it are an enumeration's values, shown as written
   std::uint32_t intern(const std::string& display_form);
   /// Id for a user-supplied value, or kNone when no document has it.
   std::uint32_t find(const std::string& value) const;
@@ -65,19 +66,27 @@ struct KeywordColumn {
   }
 };
 
+/// A column from each document's slot value, by docid ("" = none).
+KeywordColumn column_of(const Field& field, const std::vector<std::string>& by_docid);
+
 struct Snapshot {
-  Xapian::rev revision = 0;
-  std::string uuid;  // with the revision, names the database state (a folder swap changes it)
+  Xapian::rev revision = 0;  // one index: its revision; shards: the sum of theirs
+  std::string state;         // names the committed state of every shard (ReaderPool::state_of)
   std::size_t documents = 0;
   // Indexed by docid.
   std::vector<std::uint8_t> present;     // 1 for a docid with a document
   std::vector<std::int16_t> year;        // 0 = unknown
   std::vector<KeywordColumn> keywords;   // one per keyword_filters() field, in that order
   std::vector<std::uint32_t> doclength;  // Xapian's document length (sum of wdf)
+  // Study ids: the rank of each document's id among all ids (ties in every
+  // order go to the smaller id), and the docids in id order (browsing).
+  std::vector<std::uint32_t> id_rank;
+  std::vector<Xapian::docid> in_id_order;
   double average_length = 0;
 
-  static std::shared_ptr<const Snapshot> load(const Xapian::Database& db);
-  bool describes(const Xapian::Database& db) const { return revision == db.get_revision() && uuid == db.get_uuid(); }
+  static std::shared_ptr<const Snapshot> load(const Xapian::Database& db, std::string state, Xapian::rev revision);
+  /// Fills id_rank and in_id_order from each document's id (by docid; "" = none).
+  void rank_ids(const std::vector<std::string>& ids);
   /// The highest docid the columns cover.
   Xapian::docid last_docid() const { return present.empty() ? 0 : static_cast<Xapian::docid>(present.size() - 1); }
 

@@ -12,6 +12,7 @@
 //   invalid_query                        a request field out of range;
 //   limit_exceeded                       offset + limit above EngineOptions::max_window,
 //                                        query text above max_query_bytes;
+//   shard_unavailable                    a shard of a shard set is down or timed out;
 //   internal                             an unexpected failure underneath.
 // A malformed query *text* never throws: it falls back to plain words.
 #include <cstddef>
@@ -54,6 +55,9 @@ struct SearchRequest {
   /// group of the completions (the most frequent EngineOptions::max_prefix_expansions).
   /// Totals and facets stay exact for that query.
   bool prefix_last_word = false;
+  /// A shard set (README "Scaling out"): answer from the shards that answer
+  /// when some do not (SearchResult::partial), instead of Error{shard_unavailable}.
+  bool allow_partial = false;
 };
 
 /// A piece of a text: the pieces of one text, in order, concatenate to the text.
@@ -111,6 +115,9 @@ struct SearchResult {
   Facets facets;           ///< empty when request.facets is false
   std::optional<std::string> did_you_mean;
   double took_ms = 0;
+  /// allow_partial: some shards did not answer; the result covers the others.
+  bool partial = false;
+  std::vector<std::string> missing_shards;  ///< how errors name them: "shard 1 (remote host:port)"
 };
 
 /// Ranking and limits. Defaults are the tuned values: chosen on three judged
@@ -163,21 +170,27 @@ struct EngineOptions {
   std::size_t snippet_chars = 200;
   /// SearchRequest::prefix_last_word: at most this many completions.
   std::size_t max_prefix_expansions = 100;
+  /// A remote shard that does not connect or answer within this many
+  /// milliseconds fails the request (Error{shard_unavailable}).
+  unsigned shard_timeout_ms = 2000;
 };
 
 struct IndexInfo {
   std::size_t documents = 0;
   int schema_version = 0;
   std::string analyzer;   ///< normaliser + stemmer as recorded in the index
-  unsigned long long revision = 0;
+  unsigned long long revision = 0;  ///< a shard set: the sum of its local shards' revisions
   std::string path;
+  std::size_t shards = 1;           ///< shards searched (a stub file lists several)
 };
 
 class SearchEngine {
  public:
-  /// Opens an index read-only. Throws Error{index_missing} when there is no
-  /// index at `db_path`, Error{index_incompatible} when it was built by
-  /// another schema version or analyzer.
+  /// Opens an index read-only: an index folder, a replica folder, or a stub
+  /// file listing shards (README "Scaling out"). Throws Error{index_missing}
+  /// when there is no index at `db_path`, Error{index_incompatible} when it
+  /// (or one shard, named) was built by another schema version or analyzer,
+  /// Error{shard_unavailable} when a shard does not answer.
   static SearchEngine open(const std::string& db_path, EngineOptions options = {});
 
   SearchResult search(const SearchRequest& request) const;

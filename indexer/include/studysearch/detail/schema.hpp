@@ -9,7 +9,7 @@
 
 namespace studysearch::schema {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Term prefixes. Unprefixed terms are the free text of all fields (stemmed,
 // with positions; title words get more wdf than summary words).
@@ -28,6 +28,10 @@ inline constexpr unsigned kYearSlot = 0;              // sortable_serialise(year
 inline constexpr unsigned kOldestFirstSlot = 5;  // sortable_serialise(year)
 inline constexpr unsigned kNewestFirstSlot = 6;  // sortable_serialise(-year)
 inline constexpr std::string_view kNoYearKey = "\xff";
+// The study id as stored: ties in every order are broken by it (so one index
+// and any split of it into shards give the same order), and it travels with
+// a remote match set as its collapse key (no round trip per hit).
+inline constexpr unsigned kIdSlot = 100;
 
 // Index metadata keys.
 inline constexpr std::string_view kMetaSchemaVersion = "studysearch.schema_version";

@@ -1,0 +1,118 @@
+#include "remote_matches.hpp"
+
+#include <algorithm>
+
+#include "studysearch/detail/schema.hpp"
+
+namespace studysearch {
+
+template <typename Fn>
+Xapian::MSet RemoteMatches::each_match(const Xapian::Weight& scheme, const Xapian::Query& query, int a, int b,
+                                       Fn&& fn) const {
+  const Xapian::doccount all = std::max<Xapian::doccount>(db_.get_doccount(), 1);
+  Xapian::Enquire e(db_);
+  e.set_query(query);
+  e.set_weighting_scheme(scheme);
+  // A collapse key with room for every match collapses nothing but carries the value.
+  if (a >= 0) e.set_collapse_key(static_cast<Xapian::valueno>(a), all);
+  if (b >= 0) e.set_sort_by_relevance_then_value(static_cast<Xapian::valueno>(b), false);
+  Xapian::MSet m = e.get_mset(0, all, all);
+  for (auto it = m.begin(); it != m.end(); ++it) fn(it);
+  return m;
+}
+
+RemoteMatches::RemoteMatches(const Xapian::Database& db, const Xapian::Weight& scheme, const Xapian::Query& weighted,
+                             bool keyword_columns)
+    : db_(db) {
+  // 1. Every match with its weight, id (collapse key) and year (sort key).
+  struct Match {
+    Xapian::docid docid;
+    Xapian::doccount rank;
+    double weight;
+    std::string id, year;
+  };
+  std::vector<Match> matches;
+  mset_ = each_match(scheme, weighted, static_cast<int>(schema::kIdSlot), static_cast<int>(schema::kYearSlot),
+                     [&](const Xapian::MSetIterator& it) {
+                       matches.push_back({*it, it.get_rank(), it.get_weight(), it.get_collapse_key(), it.get_sort_key()});
+                     });
+  std::sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) { return a.docid < b.docid; });
+  const std::size_t size = matches.size() + 1;
+  docid_.assign(size, 0);
+  rank_.assign(size, 0);
+  score_.assign(size, 0.0);
+  Snapshot& c = columns_;
+  c.documents = db.get_doccount();
+  c.present.assign(size, 1);
+  c.present[0] = 0;
+  c.year.assign(size, 0);
+  std::vector<std::string>& ids = ids_;
+  ids.assign(size, {});
+  for (std::size_t i = 0; i < matches.size(); ++i) {
+    const auto local = static_cast<Xapian::docid>(i + 1);
+    Match& m = matches[i];
+    docid_[local] = m.docid;
+    rank_[local] = m.rank;
+    score_[local] = m.weight;
+    local_.emplace(m.docid, local);
+    if (!m.year.empty()) c.year[local] = static_cast<std::int16_t>(Xapian::sortable_unserialise(m.year));
+    ids[local] = std::move(m.id);
+  }
+  c.rank_ids(ids);
+  if (!keyword_columns) return;
+  // 2. The keyword columns, two slots per pass (collapse key and sort key),
+  //    unweighted: the same matches, only their values are wanted.
+  const auto fields = keyword_filters();
+  std::vector<std::vector<std::string>> values(fields.size(), std::vector<std::string>(size));
+  for (std::size_t f = 0; f < fields.size(); f += 2) {
+    const bool pair = f + 1 < fields.size();
+    each_match(Xapian::BoolWeight(), weighted, fields[f]->slot, pair ? fields[f + 1]->slot : -1,
+               [&](const Xapian::MSetIterator& it) {
+                 const Xapian::docid l = local(*it);
+                 if (l == 0) return;  // a document committed after the first pass
+                 values[f][l] = it.get_collapse_key();
+                 if (pair) values[f + 1][l] = it.get_sort_key();
+               });
+  }
+  for (std::size_t f = 0; f < fields.size(); ++f) c.keywords.push_back(column_of(*fields[f], values[f]));
+}
+
+Xapian::docid RemoteMatches::local(Xapian::docid docid) const {
+  const auto it = local_.find(docid);
+  return it == local_.end() ? 0 : it->second;
+}
+
+DocSet RemoteMatches::all() const {
+  DocSet out(static_cast<Xapian::docid>(size()));
+  for (Xapian::docid l = 1; l <= size(); ++l) out.insert(l);
+  return out;
+}
+
+DocSet RemoteMatches::subset(const Xapian::Query& query) const {
+  DocSet out(static_cast<Xapian::docid>(size()));
+  each_match(Xapian::BoolWeight(), query, -1, -1, [&](const Xapian::MSetIterator& it) {
+    if (const Xapian::docid l = local(*it)) out.insert(l);
+  });
+  return out;
+}
+
+void RemoteMatches::add_weights(const Xapian::Weight& scheme, const Xapian::Query& query) {
+  each_match(scheme, query, -1, -1, [&](const Xapian::MSetIterator& it) {
+    if (const Xapian::docid l = local(*it)) score_[l] += it.get_weight();
+  });
+}
+
+std::vector<Xapian::Document> RemoteMatches::documents(const std::vector<Xapian::docid>& locals) {
+  // Ask for every document first, then read the replies: one round trip for the page.
+  for (const Xapian::docid l : locals) {
+    Xapian::MSetIterator it = mset_[rank_[l]];
+    Xapian::MSetIterator next = it;
+    mset_.fetch(it, ++next);
+  }
+  std::vector<Xapian::Document> out;
+  out.reserve(locals.size());
+  for (const Xapian::docid l : locals) out.push_back(mset_[rank_[l]].get_document());
+  return out;
+}
+
+}  // namespace studysearch

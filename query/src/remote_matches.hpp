@@ -1,0 +1,62 @@
+#pragma once
+// The match set of a query over a shard set with remote shards, where the
+// snapshot's columns cannot be read (a value stream over the remote protocol
+// costs a round trip per chunk): Xapian's matcher finds every match, and the
+// values the collectors need travel with each match as its collapse key and
+// sort key (the stock remote server runs neither custom match spies nor key
+// makers). The matches are numbered 1..M in docid order, and `columns` is a
+// snapshot of just them, so the same collectors (facets, filters, page) run
+// on it as on a local index.
+#include <xapian.h>
+
+#include <cstddef>
+#include <unordered_map>
+#include <vector>
+
+#include "match_set.hpp"
+#include "snapshot.hpp"
+
+namespace studysearch {
+
+class RemoteMatches {
+ public:
+  /// Every match of `weighted` (weighed by `enquire`'s scheme) with its id and
+  /// year; with `keyword_columns`, the values of every keyword filter field too.
+  RemoteMatches(const Xapian::Database& db, const Xapian::Weight& scheme, const Xapian::Query& weighted,
+                bool keyword_columns);
+
+  const Snapshot& columns() const { return columns_; }
+  std::size_t size() const { return docid_.size() - 1; }
+  double score(Xapian::docid local) const { return score_[local]; }
+  /// Every match, as local ids.
+  DocSet all() const;
+  /// The local ids of the matches that `query` also matches.
+  DocSet subset(const Xapian::Query& query) const;
+  /// Adds the weights of `query` (under the scheme) to the matches it matches.
+  void add_weights(const Xapian::Weight& scheme, const Xapian::Query& query);
+  /// The documents of some matches (local ids), fetched in one pipelined batch.
+  std::vector<Xapian::Document> documents(const std::vector<Xapian::docid>& locals);
+  /// The docid in the shard set's database.
+  Xapian::docid docid(Xapian::docid local) const { return docid_[local]; }
+  /// The study id of a match.
+  const std::string& id(Xapian::docid local) const { return ids_[local]; }
+  /// The local id of a docid (0: not a match).
+  Xapian::docid local(Xapian::docid docid) const;
+
+ private:
+  // Runs `query` (all matches, weighed by `scheme`) with slot `a` as each
+  // match's collapse key and slot `b` as its sort key (-1: none).
+  template <typename Fn>
+  Xapian::MSet each_match(const Xapian::Weight& scheme, const Xapian::Query& query, int a, int b, Fn&& fn) const;
+
+  Xapian::Database db_;
+  Xapian::MSet mset_;                  // the weighted matches (for fetching documents)
+  std::vector<Xapian::docid> docid_;   // by local id (0 unused)
+  std::vector<Xapian::doccount> rank_;  // local id -> position in mset_
+  std::unordered_map<Xapian::docid, Xapian::docid> local_;
+  std::vector<double> score_;
+  std::vector<std::string> ids_;       // by local id
+  Snapshot columns_;
+};
+
+}  // namespace studysearch
