@@ -197,8 +197,19 @@ struct SearchEngine::Impl {
   }
 
   // The exact match set of `query`, unweighted, fed to `counter`.
-  static void count(const Xapian::Database& db, const Snapshot& snap, const Xapian::Query& query, FacetCounter& c) {
-    c.add_set(match_set(db, snap, query));
+  // How many studies `query` finds under the request's filters (no facets).
+  std::size_t count(Handle& h, const Snapshot& snap, const SearchRequest& request, const Xapian::Query& query) const {
+    if (h.remote) {
+      const RemoteMatches m(h.db, Xapian::BoolWeight(), query, true);
+      const ResolvedFilters filters = ResolvedFilters::resolve(request, m.columns());
+      FacetCounter counter(m.columns(), filters, false, h.facet_counts);
+      counter.add_set(m.all());
+      return counter.total();
+    }
+    const ResolvedFilters filters = ResolvedFilters::resolve(request, snap);
+    FacetCounter counter(snap, filters, false, h.facet_counts);
+    counter.add_set(match_set(h.db, snap, query));
+    return counter.total();
   }
 
   // SearchRequest::prefix_last_word (prefix.cpp); an empty expander = whole words.
@@ -305,24 +316,15 @@ struct SearchEngine::Impl {
     const ParsedQuery& parsed = job.parsed;  // has words: an empty plan is complete
     DocSet matched(snap.last_docid());
     std::vector<double> weight(static_cast<std::size_t>(snap.last_docid()) + 1, 0.0);
-    struct Spy : Xapian::MatchSpy {
-      DocSet* matched;
-      std::vector<double>* weight;
-      void operator()(const Xapian::Document& doc, double wt) override {
-        const Xapian::docid id = doc.get_docid();
-        if (id >= weight->size()) return;  // a document newer than the snapshot
-        matched->insert(id);
-        (*weight)[id] = wt;
-      }
-    } spy;
-    spy.matched = &matched;
-    spy.weight = &weight;
-    auto weigh = [&](const Xapian::Query& q) {
+    auto weigh = [&](const Xapian::Query& q, DocSet& into, std::vector<double>& weights) {
       Xapian::Enquire e = enquire(h.db, q);
-      e.add_matchspy(&spy);
-      e.get_mset(0, 1, h.db.get_doccount());
+      each_match(e, h.db, snap.shards, [&](Xapian::docid id, double wt) {
+        if (id >= weights.size()) return;  // a document newer than the snapshot
+        into.insert(id);
+        weights[id] = wt;
+      });
     };
-    weigh(parsed.any_words());
+    weigh(parsed.any_words(), matched, weight);
     // Feedback terms only reweight: their weights add to the matches'.
     if (!job.tiers && feedback_applies(parsed)) {
       std::vector<Xapian::docid> top;
@@ -331,9 +333,7 @@ struct SearchEngine::Impl {
         top.push_back(r.id);
       std::vector<double> extra(weight.size(), 0.0);
       DocSet seen(snap.last_docid());
-      spy.matched = &seen;
-      spy.weight = &extra;
-      weigh(expansion(expansion_terms(h.db, parsed, top)));
+      weigh(expansion(expansion_terms(h.db, parsed, top)), seen, extra);
       matched.for_each([&](Xapian::docid id) { weight[id] += extra[id]; });
     }
     std::optional<DocSet> every_word;
@@ -481,10 +481,7 @@ struct SearchEngine::Impl {
     probe.text = corrected;
     probe.facets = false;
     const ParsedQuery reparsed = parse_query(corrected, h.analyzer, thesaurus, parser_options);
-    const ResolvedFilters filters = ResolvedFilters::resolve(probe, snap);
-    FacetCounter counter(snap, filters, false, h.facet_counts);
-    count(h.db, snap, reparsed.any_words(), counter);
-    const std::size_t better = counter.total();
+    const std::size_t better = count(h, snap, probe, reparsed.any_words());
     if (better <= total) return std::nullopt;
     return corrected;
   }

@@ -85,13 +85,13 @@ class Evaluator {
 
   DocSet by_matcher(const Xapian::Query& q) const {
     DocSet out(last_);
-    DocidSpy collect([&out](Xapian::docid id) { out.insert(id); });
     Xapian::Enquire e(db_);
     e.set_query(q);
     e.set_weighting_scheme(Xapian::BoolWeight());
     e.set_docid_order(Xapian::Enquire::ASCENDING);
-    e.add_matchspy(&collect);
-    e.get_mset(0, 0, db_.get_doccount());
+    each_match(e, db_, snapshot_.shards, [&](Xapian::docid id, double) {
+      if (id <= last_) out.insert(id);
+    });
     return out;
   }
 

@@ -6,6 +6,7 @@
 // ranges) go through Xapian's matcher.
 #include <xapian.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <vector>
@@ -48,16 +49,26 @@ class DocSet {
   std::vector<std::uint64_t> words_;
 };
 
-/// A match spy that calls fn(docid) for every match of a Xapian pass.
+/// Runs `e` over every match of its query, calling fn(docid, weight). One
+/// shard: a match spy (no sorting, no MSet). Several: the whole MSet, because
+/// a spy sees each shard's own docids, not the combined database's.
 template <typename Fn>
-class DocidSpy : public Xapian::MatchSpy {
- public:
-  explicit DocidSpy(Fn fn) : fn_(std::move(fn)) {}
-  void operator()(const Xapian::Document& doc, double) override { fn_(doc.get_docid()); }
-
- private:
-  Fn fn_;
-};
+void each_match(Xapian::Enquire& e, const Xapian::Database& db, std::size_t shards, Fn&& fn) {
+  const Xapian::doccount all = std::max<Xapian::doccount>(db.get_doccount(), 1);
+  if (shards > 1) {
+    const Xapian::MSet m = e.get_mset(0, all, all);
+    for (auto it = m.begin(); it != m.end(); ++it) fn(*it, it.get_weight());
+    return;
+  }
+  struct Spy : Xapian::MatchSpy {
+    Fn* fn;
+    void operator()(const Xapian::Document& doc, double wt) override { (*fn)(doc.get_docid(), wt); }
+  } spy;
+  spy.fn = &fn;
+  e.add_matchspy(&spy);
+  e.get_mset(0, 0, all);
+  e.clear_matchspies();
+}
 
 /// Every document of the snapshot.
 DocSet all_documents(const Snapshot& snapshot);

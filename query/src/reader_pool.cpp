@@ -115,7 +115,7 @@ std::shared_ptr<const Snapshot> ReaderPool::snapshot_for(const Handle& h) {
     std::lock_guard lock(mutex_);
     if (snapshot_ && snapshot_->state == state) return snapshot_;
   }
-  auto fresh = Snapshot::load(h.db, state, revision);
+  auto fresh = Snapshot::load(h.db, state, revision, h.shards.size());
   std::lock_guard lock(mutex_);
   if (!snapshot_ || snapshot_->revision <= fresh->revision) snapshot_ = fresh;
   return fresh;

@@ -90,11 +90,13 @@ void Snapshot::rank_ids(const std::vector<std::string>& ids) {
   for (std::size_t i = 0; i < in_id_order.size(); ++i) id_rank[in_id_order[i]] = static_cast<std::uint32_t>(i + 1);
 }
 
-std::shared_ptr<const Snapshot> Snapshot::load(const Xapian::Database& db, std::string state, Xapian::rev revision) {
+std::shared_ptr<const Snapshot> Snapshot::load(const Xapian::Database& db, std::string state, Xapian::rev revision,
+                                               std::size_t shards) {
   auto owned = std::make_shared<Snapshot>();
   Snapshot& s = *owned;
   s.revision = revision;
   s.state = std::move(state);
+  s.shards = shards;
   s.documents = db.get_doccount();
   const std::size_t size = static_cast<std::size_t>(db.get_lastdocid()) + 1;
   s.present.assign(size, 0);

@@ -73,6 +73,7 @@ struct Snapshot {
   Xapian::rev revision = 0;  // one index: its revision; shards: the sum of theirs
   std::string state;         // names the committed state of every shard (ReaderPool::state_of)
   std::size_t documents = 0;
+  std::size_t shards = 1;  // databases combined (each_match: spies see their own docids)
   // Indexed by docid.
   std::vector<std::uint8_t> present;     // 1 for a docid with a document
   std::vector<std::int16_t> year;        // 0 = unknown
@@ -84,7 +85,8 @@ struct Snapshot {
   std::vector<Xapian::docid> in_id_order;
   double average_length = 0;
 
-  static std::shared_ptr<const Snapshot> load(const Xapian::Database& db, std::string state, Xapian::rev revision);
+  static std::shared_ptr<const Snapshot> load(const Xapian::Database& db, std::string state, Xapian::rev revision,
+                                              std::size_t shards = 1);
   /// Fills id_rank and in_id_order from each document's id (by docid; "" = none).
   void rank_ids(const std::vector<std::string>& ids);
   /// The highest docid the columns cover.

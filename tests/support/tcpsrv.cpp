@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <csignal>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -62,7 +63,20 @@ void TcpServer::start(const std::string& db, bool writable) {
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = -1;
-  if (::posix_spawnp(&pid, "xapian-tcpsrv", nullptr, nullptr, argv.data(), environ) != 0) return;
+  posix_spawn_file_actions_t quiet;  // its connection messages would clutter the test log
+  posix_spawn_file_actions_init(&quiet);
+  posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", O_WRONLY, 0);
+  // Its own process group: xapian-tcpsrv forks a child per connection, and
+  // stopping or killing the shard means all of them (kill(-pgid)).
+  posix_spawnattr_t group;
+  posix_spawnattr_init(&group);
+  posix_spawnattr_setflags(&group, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&group, 0);
+  const int spawned = ::posix_spawnp(&pid, "xapian-tcpsrv", &quiet, &group, argv.data(), environ);
+  posix_spawnattr_destroy(&group);
+  posix_spawn_file_actions_destroy(&quiet);
+  if (spawned != 0) return;
   for (int i = 0; i < 200; ++i) {  // up to 10 s
     if (accepts(port_)) {
       pid_ = pid;
@@ -72,23 +86,23 @@ void TcpServer::start(const std::string& db, bool writable) {
     if (::waitpid(pid, &status, WNOHANG) == pid) return;  // exited (port taken?): try another
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  ::kill(pid, SIGKILL);
+  ::kill(-pid, SIGKILL);
   ::waitpid(pid, nullptr, 0);
 }
 
 std::string TcpServer::stub_line() const { return "remote 127.0.0.1:" + std::to_string(port_); }
 
 void TcpServer::pause() {
-  if (pid_ > 0 && ::kill(pid_, SIGSTOP) == 0) paused_ = true;
+  if (pid_ > 0 && ::kill(-pid_, SIGSTOP) == 0) paused_ = true;
 }
 
 void TcpServer::resume() {
-  if (pid_ > 0 && ::kill(pid_, SIGCONT) == 0) paused_ = false;
+  if (pid_ > 0 && ::kill(-pid_, SIGCONT) == 0) paused_ = false;
 }
 
 void TcpServer::kill() {
   if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
+  ::kill(-pid_, SIGKILL);  // the listener and every connection it forked
   ::waitpid(pid_, nullptr, 0);
   pid_ = -1;
 }

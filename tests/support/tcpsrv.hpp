@@ -22,7 +22,8 @@ class TcpServer {
   pid_t pid() const { return pid_; }
   /// "remote 127.0.0.1:PORT", a stub file line.
   std::string stub_line() const;
-  /// SIGSTOP / SIGCONT / SIGKILL (then reaped): to simulate a hung or dead shard.
+  /// SIGSTOP / SIGCONT / SIGKILL to its process group (the listener and the
+  /// child it forks per connection): a hung or dead shard.
   void pause();
   void resume();
   void kill();
