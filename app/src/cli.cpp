@@ -77,6 +77,7 @@ void print_result(const SearchRequest& request, const SearchResult& result) {
   std::cout << result.total << (result.total == 1 ? " study" : " studies") << " (" << std::fixed
             << std::setprecision(1) << result.took_ms << " ms)\n";
   if (result.did_you_mean) std::cout << "Did you mean: " << *result.did_you_mean << "\n";
+  for (const auto& shard : result.missing_shards) std::cout << "Partial: " << shard << " did not answer\n";
   for (const auto& h : result.hits) {
     print_hit_line(h);
     if (!h.snippet.empty()) std::cout << "     " << terminal_snippet(h.snippet, tty) << "\n";
@@ -129,6 +130,8 @@ void add_ranking_options(CLI::App* cmd, EngineOptions& o) {
       ->capture_default_str()->check(kCount)->group("Ranking");
   cmd->add_option("--query-k3", o.query_k3, "a word typed n times weighs (k3+1)n/(k3+n) times once (below 0: n times)")->capture_default_str()->group("Ranking");
   cmd->add_flag_callback("--no-stopwords", [&o] { o.stopwords = false; }, "keep English stopwords in queries")->group("Ranking");
+  cmd->add_option("--shard-timeout", o.shard_timeout_ms, "a shard set: ms to wait for a remote shard before failing")
+      ->capture_default_str()->check(CLI::Range(1u, 600000u))->group("Shards");
 }
 
 struct SearchArgs {
@@ -139,7 +142,7 @@ struct SearchArgs {
   std::optional<int> year_from, year_to;
   std::string sort = "relevance";
   std::size_t offset = 0, limit = 10;
-  bool no_facets = false, no_snippets = false;
+  bool no_facets = false, no_snippets = false, allow_partial = false;
   EngineOptions options;
 };
 
@@ -156,6 +159,7 @@ int run_search(const SearchArgs& a) {
   r.limit = a.limit;
   r.facets = !a.no_facets;
   r.snippets = !a.no_snippets;
+  r.allow_partial = a.allow_partial;
   const SearchResult result = engine.search(r);
   if (a.json) std::cout << dump(to_json(r, result)) << "\n";
   else print_result(r, result);
@@ -351,7 +355,7 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
   {
     auto* cmd = app.add_subcommand("search", "Search (no words: browse everything that passes the filters)");
     auto a = std::make_shared<SearchArgs>();
-    cmd->add_option("--db", a->db, "index folder")->required();
+    cmd->add_option("--db", a->db, "index folder, replica folder or shard stub file")->required();
     cmd->add_flag("--json", a->json, "print one JSON object (see README)");
     add_filter_options(cmd, a->filters);
     cmd->add_option("--year-from", a->year_from, "first year, inclusive");
@@ -361,6 +365,7 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
     cmd->add_option("--limit", a->limit, "hits to return")->capture_default_str()->check(kCount);
     cmd->add_flag("--no-facets", a->no_facets, "skip facet counting");
     cmd->add_flag("--no-snippets", a->no_snippets, "skip snippets");
+    cmd->add_flag("--allow-partial", a->allow_partial, "a shard set: answer from the shards that answer")->group("Shards");
     add_ranking_options(cmd, a->options);
     cmd->add_option("QUERY", a->words, "query words and syntax (see README)");
     cmd->callback([=] { set_action([=] { return run_search(*a); }); });

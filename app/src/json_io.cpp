@@ -79,14 +79,19 @@ json highlight_json(const std::string& id, const std::string& query, const Study
 json to_json(const SearchRequest& request, const SearchResult& result) {
   json hits = json::array();
   for (const auto& h : result.hits) hits.push_back(to_json(h));
-  return {{"query", request.text},
-          {"total", result.total},
-          {"offset", request.offset},
-          {"limit", request.limit},
-          {"did_you_mean", result.did_you_mean ? json(*result.did_you_mean) : json(nullptr)},
-          {"hits", hits},
-          {"facets", to_json(result.facets)},
-          {"took_ms", result.took_ms}};
+  json out = {{"query", request.text},
+              {"total", result.total},
+              {"offset", request.offset},
+              {"limit", request.limit},
+              {"did_you_mean", result.did_you_mean ? json(*result.did_you_mean) : json(nullptr)},
+              {"hits", hits},
+              {"facets", to_json(result.facets)},
+              {"took_ms", result.took_ms}};
+  if (result.partial) {  // allow_partial: which shards the answer lacks
+    out["partial"] = true;
+    out["missing_shards"] = result.missing_shards;
+  }
+  return out;
 }
 
 json similar_json(const std::string& id, const std::vector<Hit>& hits) {

@@ -81,6 +81,7 @@ SearchRequest search_request_from(const QueryParams& params) {
   r.snippets = flag_param(params, "snippets", r.snippets);
   r.year_unknown = flag_param(params, "year_unknown", r.year_unknown);
   r.prefix_last_word = flag_param(params, "prefix", r.prefix_last_word);
+  r.allow_partial = flag_param(params, "allow_partial", r.allow_partial);
   r.max_facet_values = count_param(params, "journal_facets", r.max_facet_values, kMaxJournalFacets);
   return r;
 }

@@ -22,7 +22,13 @@ std::string file_text(const std::filesystem::path& file) {
 ReaderPool::ReaderPool(std::string path, unsigned timeout_ms)
     : path_(std::move(path)), set_(read_shard_set(path_)), timeout_ms_(timeout_ms) {
   stubs_ = stub_contents();
-  idle_.push_back(open_handle());
+  // Every shard that answers is checked now; one that is down fails (or,
+  // allow_partial, is left out of) each request until it is back.
+  auto h = set_.sharded() ? open_handle(true) : open_handle();
+  if (h->missing.empty()) {
+    h->remote = set_.any_remote();
+    idle_.push_back(std::move(h));
+  }
 }
 
 ReaderPool::Lease::~Lease() {
