@@ -44,3 +44,7 @@ foreach(_name bench_search bench_index)
     target_compile_definitions(${_name} PRIVATE STUDYSEARCH_BENCH_OURS=1)
   endif()
 endforeach()
+
+# Issue 17: one index against local and remote shard sets (bench/shards.sh).
+add_executable(shard_bench ${_bench_dir}/shard_bench.cpp)
+target_link_libraries(shard_bench PRIVATE studysearch_baselines studysearch_query)
