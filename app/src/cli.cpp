@@ -15,6 +15,7 @@
 
 #include "json_io.hpp"
 #include "progress.hpp"
+#include "cli_shards.hpp"
 #include "cli_sync.hpp"
 #include "server.hpp"
 #include "studysearch/index_writer.hpp"
@@ -217,6 +218,7 @@ int run_topics(const RunArgs& a) {
 
 int run_index(const std::string& db, const std::vector<std::string>& files, bool skip_invalid, bool quiet,
               WriterOptions options) {
+  if (routed(db)) return run_routed_index(db, files, skip_invalid, quiet, options);  // a stub: cli_shards.cpp
   auto writer = IndexWriter::open(db);
   options.skip_invalid = skip_invalid;
   ProgressLine progress = stderr_progress(quiet);
@@ -295,10 +297,13 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
     auto* cmd = app.add_subcommand("delete", "Delete studies by id (all or nothing)");
     auto db = std::make_shared<std::string>();
     auto ids = std::make_shared<std::vector<std::string>>();
-    cmd->add_option("--db", *db, "index folder (must hold an index)")->required();
+    auto ignore_missing = std::make_shared<bool>(false);
+    cmd->add_option("--db", *db, "index folder (must hold an index) or shard-set stub")->required();
+    cmd->add_flag("--ignore-missing", *ignore_missing, "shard sets: skip unknown ids (rerun of an interrupted delete)");
     cmd->add_option("ID", *ids, "study ids")->required();
     cmd->callback([=] {
       set_action([=] {
+        if (routed(*db)) return run_routed_delete(*db, *ids, *ignore_missing);  // cli_shards.cpp
         // Deleting never creates an index: a mistyped --db is index_missing (exit 3).
         SearchEngine::open(*db);
         auto writer = IndexWriter::open(*db);
@@ -425,6 +430,7 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
   // serve (server_serve.cpp)
   add_serve_command(app, set_action, &add_ranking_options);
   add_sync_command(app, set_action);  // cli_sync.cpp
+  add_shard_command(app, set_action);  // cli_shards.cpp
 }
 
 }  // namespace studysearch::app

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "cli_shards.hpp"
 #include "studysearch/error.hpp"
 #include "studysearch/index_writer.hpp"
 #include "studysearch/sync.hpp"
@@ -40,6 +41,7 @@ std::string duration(double seconds) {
 }
 
 int run_sync(const std::string& db, const std::string& folder, bool dry_run) {
+  if (routed(db)) return run_routed_sync(db, folder, dry_run);  // a stub: cli_shards.cpp
   auto writer = IndexWriter::open(db);
   const SyncPlan plan = plan_sync(writer, folder);
   const std::size_t n = plan.pending.size();

@@ -19,6 +19,7 @@
 #include "document_queue.hpp"
 #include "index_meta.hpp"
 #include "ledger.hpp"
+#include "record_filter.hpp"
 #include "write_input.hpp"
 #include "studysearch/detail/schema.hpp"
 #include "studysearch/error.hpp"
@@ -36,6 +37,10 @@ namespace fs = std::filesystem;
   }
   try {
     throw;
+  } catch (const Xapian::NetworkError& e) {
+    // A remote shard: its server commits on its own every XAPIAN_FLUSH_THRESHOLD
+    // changes, so part of the run may be there (shards.hpp: rerun to repair).
+    throw Error(ErrorKind::shard_unavailable, "the remote index stopped answering mid-write: " + e.get_description());
   } catch (const Xapian::Error& e) {
     throw Error(ErrorKind::internal, "index write failed, nothing was written: " + e.get_description());
   }
@@ -48,6 +53,7 @@ struct IndexWriter::Impl {
   Xapian::WritableDatabase db;
   Analyzer analyzer;
   IndexSettings settings;
+  bool remote = false;  // open_remote: a bulk load's folder swap cannot happen there
 
   // Writes every valid record delivered by `for_each` in one transaction.
   // Two threads: a producer reads, parses and analyses records into Xapian
@@ -66,7 +72,8 @@ struct IndexWriter::Impl {
                                  [&](DocumentQueue& queue, std::size_t& issues, std::size_t first, std::size_t end) {
                                    produce(for_each, validation, queue, issues, first, end);
                                  }};
-    if (auto bulk = bulk_write(bulk_target, validation, options, report, start)) return std::move(*bulk);
+    if (options.metadata.empty() && !remote)
+      if (auto bulk = bulk_write(bulk_target, validation, options, report, start)) return std::move(*bulk);
 
     DocumentQueue queue;
     std::exception_ptr producer_error;
@@ -113,6 +120,7 @@ struct IndexWriter::Impl {
         ++report.deleted;
       }
       if (ledger_entry) meta::record_applied(db, *ledger_entry);
+      for (const auto& [key, value] : options.metadata) db.set_metadata(key, value);
       db.commit_transaction();
     } catch (...) {
       queue.close();
@@ -141,13 +149,30 @@ struct IndexWriter::Impl {
         if (++read % 1000 == 0) options.progress(IndexPhase::reading, read, 0);
       };
     }
-    for (const auto& input : inputs) read_input(input, options.reader, check);
+    const RecordSink owned_check = owned_records(check, options.owns);
+    for (const auto& input : inputs) read_input(input, options.reader, owned_check);
     validation.resolve();
     return write(
         [&](const RecordSink& sink) {
-          for (const auto& input : inputs) read_input(input, options.reader, sink);
+          const RecordSink owned = owned_records(sink, options.owns);
+          for (const auto& input : inputs) read_input(input, options.reader, owned);
         },
         validation, options, start, ledger_entry);
+  }
+
+  // A new index gets its metadata; an existing one is checked against this build.
+  void init(const std::optional<IndexSettings>& wanted) {
+    if (meta::is_fresh(db)) {
+      settings = wanted.value_or(IndexSettings{});
+      meta::write(db, analyzer.settings(), settings);
+      db.commit();
+      return;
+    }
+    settings = meta::check(db, analyzer.settings(), path);
+    if (wanted && *wanted != settings)
+      throw Error(ErrorKind::index_incompatible,
+                  path + ": index was built with settings '" + meta::serialize(settings) + "', not '" +
+                      meta::serialize(*wanted) + "'; rebuild it into a new folder to change them");
   }
 
   // Takes the words of the stored study with this id out of the spelling
@@ -222,18 +247,31 @@ IndexWriter IndexWriter::open(const std::string& path, std::optional<IndexSettin
   for (const auto& entry : fs::directory_iterator(target.parent_path(), ignored))
     if (entry.path().filename().string().rfind(stale, 0) == 0) leftovers.push_back(entry.path());
   for (const auto& dir : leftovers) fs::remove_all(dir, ignored);
-  if (meta::is_fresh(impl->db)) {
-    impl->settings = settings.value_or(IndexSettings{});
-    meta::write(impl->db, impl->analyzer.settings(), impl->settings);
-    impl->db.commit();
-  } else {
-    impl->settings = meta::check(impl->db, impl->analyzer.settings(), path);
-    if (settings && *settings != impl->settings)
-      throw Error(ErrorKind::index_incompatible,
-                  path + ": index was built with settings '" + meta::serialize(impl->settings) + "', not '" +
-                      meta::serialize(*settings) + "'; rebuild it into a new folder to change them");
+  impl->init(settings);
+  return IndexWriter(std::move(impl));
+}
+
+IndexWriter IndexWriter::open_remote(const std::string& host, unsigned port, unsigned timeout_ms) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = "remote " + host + ":" + std::to_string(port);
+  impl->remote = true;
+  try {
+    impl->db = Xapian::Remote::open_writable(host, port, timeout_ms, timeout_ms);
+    impl->init({});
+  } catch (const Xapian::DatabaseLockError&) {
+    throw Error(ErrorKind::busy, impl->path + ": index is locked by another writer; try again when it has finished");
+  } catch (const Xapian::NetworkError& e) {
+    throw Error(ErrorKind::shard_unavailable, impl->path + " is unavailable: " + e.get_msg());
+  } catch (const Xapian::DatabaseError& e) {
+    throw Error(ErrorKind::index_incompatible, impl->path + ": cannot open index: " + e.get_description());
   }
   return IndexWriter(std::move(impl));
+}
+
+std::string IndexWriter::metadata(const std::string& key) const { return impl_->db.get_metadata(key); }
+
+bool IndexWriter::contains(const std::string& id) const {
+  return impl_->db.term_exists(schema::term(schema::kId, id));
 }
 
 const IndexSettings& IndexWriter::settings() const { return impl_->settings; }

@@ -9,6 +9,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "studysearch/index_format.hpp"
@@ -41,6 +43,13 @@ struct WriterOptions {
   /// (writing: records written of total) and while bulk-load parts are merged
   /// (merging: 0 of total, then total of total).
   std::function<void(IndexPhase phase, std::size_t done, std::size_t total)> progress;
+  /// Routed writes (shard sets, studysearch/shards.hpp): when set, only studies
+  /// and deletions whose id it accepts are written (and counted); every record
+  /// is still read and validated, so an invalid record anywhere fails the run.
+  std::function<bool(std::string_view id)> owns;
+  /// Metadata written in the same commit as the records (not by bulk loads:
+  /// a run with metadata never bulk-loads).
+  std::vector<std::pair<std::string, std::string>> metadata;
 };
 
 struct IndexReport {
@@ -75,6 +84,18 @@ class IndexWriter {
   /// Throws Error{index_incompatible} if it was built with another schema,
   /// analyzer or settings, Error{internal} if another writer has it open.
   static IndexWriter open(const std::string& path, std::optional<IndexSettings> settings = {});
+
+  /// Opens a remote index served by `xapian-tcpsrv --writable` (a shard of a
+  /// shard set), `timeout_ms` for connecting and for each reply. Never bulk
+  /// loads. Throws Error{shard_unavailable} when it does not answer,
+  /// Error{busy} when another writer has it, and as open() for its metadata.
+  static IndexWriter open_remote(const std::string& host, unsigned port, unsigned timeout_ms);
+
+  /// A metadata value of the last commit ("" when absent).
+  std::string metadata(const std::string& key) const;
+
+  /// True when a study with this id is in the index.
+  bool contains(const std::string& id) const;
 
   const IndexSettings& settings() const;
 
