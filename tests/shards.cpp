@@ -20,8 +20,10 @@ namespace {
 constexpr std::size_t kShards = 3;
 
 // Splits an index by owner_shard(id): each shard gets its studies' documents
-// as stored, every metadata key, and the whole spelling table (the rule that
-// keeps did-you-mean and completion alike when any shard is local).
+// as stored (in a new docid order, so ties must go by study id), every
+// metadata key, and the whole spelling table (the remote protocol serves no
+// spelling: with it on the local shard, did-you-mean and completion match one
+// index on the mixed set too; README "Scaling out").
 std::vector<std::string> split(const std::string& source, const std::string& folder) {
   Xapian::Database db(source);
   std::vector<std::string> paths;
