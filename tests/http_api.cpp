@@ -736,3 +736,26 @@ TEST_CASE("a write with Expect: 100-continue gets 100 Continue, then its answer;
   CHECK_THAT(c.receive_until("\r\n\r\n"), Catch::StartsWith("HTTP/1.1 401"));
   CHECK(body_of(f.get("/v1/search?q=zebrafish"))["total"] == 1);
 }
+
+TEST_CASE("a shard set with a shard down: 503 shard_unavailable naming it, or allow_partial=true answers from the rest") {
+  Fixture f;  // its index is the live shard
+  const std::string stub = f.dir.file("set.stub");
+  studysearch::test::write_text_file(stub, "auto index\nremote 127.0.0.1:1\n");  // nothing listens on port 1
+  studysearch::app::ServerOptions options;
+  options.port = 0;
+  options.threads = 2;
+  studysearch::app::Server server(stub, options);
+  server.start();
+  httplib::Client client("127.0.0.1", server.port());
+  client.set_read_timeout(10, 0);
+  const std::string message = expect_error(client.Get("/v1/search?q=fatigue"), 503, "shard_unavailable");
+  CHECK(message.find("shard 1 (remote 127.0.0.1:1)") != std::string::npos);
+  const json body = body_of(client.Get("/v1/search?q=fatigue&allow_partial=true"));
+  CHECK(body["partial"] == true);
+  REQUIRE(body["missing_shards"].size() == 1);
+  CHECK(body["missing_shards"][0] == "shard 1 (remote 127.0.0.1:1)");
+  studysearch::SearchRequest r;
+  r.text = "fatigue";
+  CHECK(body["total"] == f.engine().search(r).total);
+  CHECK_FALSE(body_of(f.get("/v1/search?q=fatigue")).contains("partial"));  // one index: never partial
+}
