@@ -9,6 +9,7 @@
 #include <random>
 
 #include "shard_set.hpp"
+#include "studysearch/shards.hpp"
 #include "tcpsrv.hpp"
 #include "test_support.hpp"
 
@@ -19,28 +20,13 @@ namespace {
 
 constexpr std::size_t kShards = 3;
 
-// Splits an index by owner_shard(id): each shard gets its studies' documents
-// as stored (in a new docid order, so ties must go by study id), every
-// metadata key, and the whole spelling table (the remote protocol serves no
-// spelling: with it on the local shard, did-you-mean and completion match one
-// index on the mixed set too; README "Scaling out").
+// The studies of an index split by `studysearch shard` (split_index):
+// documents in a new docid order (so ties must go by study id), and every
+// shard with the whole spelling table.
 std::vector<std::string> split(const std::string& source, const std::string& folder) {
-  Xapian::Database db(source);
+  split_index(source, kShards, folder + "/set");
   std::vector<std::string> paths;
-  std::vector<Xapian::WritableDatabase> shards;
-  for (std::size_t i = 0; i < kShards; ++i) {
-    paths.push_back(folder + "/shard_" + std::to_string(i));
-    shards.emplace_back(paths.back(), Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS);
-  }
-  for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
-    const Xapian::Document doc = db.get_document(*it);
-    shards[owner_shard(doc.get_value(100), kShards)].add_document(doc);
-  }
-  for (auto& shard : shards) {
-    for (auto k = db.metadata_keys_begin(); k != db.metadata_keys_end(); ++k) shard.set_metadata(*k, db.get_metadata(*k));
-    for (auto w = db.spellings_begin(); w != db.spellings_end(); ++w) shard.add_spelling(*w, w.get_termfreq());
-    shard.commit();
-  }
+  for (std::size_t i = 0; i < kShards; ++i) paths.push_back(folder + "/set/shard_" + std::to_string(i));
   return paths;
 }
 
@@ -149,8 +135,8 @@ TEST_CASE("shards: one index, 3 local shards and 1 local + 2 remote shards answe
       REQUIRE(owner_shard(shard.get_document(*it).get_value(100), kShards) == i);
   }
   TcpServer second(shards[1]), third(shards[2]);
-  write_text_file(dir.file("local.stub"), "# three local shards\nauto shard_0\nauto shard_1\nauto shard_2\n");
-  write_text_file(dir.file("mixed.stub"), "auto shard_0\n" + second.stub_line() + "\n" + third.stub_line() + "\n");
+  write_text_file(dir.file("local.stub"), "# three local shards\nauto set/shard_0\nauto set/shard_1\nauto set/shard_2\n");
+  write_text_file(dir.file("mixed.stub"), "auto set/shard_0\n" + second.stub_line() + "\n" + third.stub_line() + "\n");
 
   const SearchEngine one = SearchEngine::open(dir.file("one"));
   const std::vector<std::pair<std::string, SearchEngine>> sets = {
@@ -217,7 +203,7 @@ TEST_CASE("shards: a killed or hung shard fails the request within the timeout n
   build_index(dir.file("one"), studies);
   const auto shards = split(dir.file("one"), dir.path());
   TcpServer second(shards[1]), third(shards[2]);
-  write_text_file(dir.file("mixed.stub"), "auto shard_0\n" + second.stub_line() + "\n" + third.stub_line() + "\n");
+  write_text_file(dir.file("mixed.stub"), "auto set/shard_0\n" + second.stub_line() + "\n" + third.stub_line() + "\n");
   const SearchEngine engine = SearchEngine::open(dir.file("mixed.stub"), EngineOptions{.shard_timeout_ms = 500});
   SearchRequest r;  // browse: every study
   r.limit = 1000;
@@ -266,7 +252,7 @@ TEST_CASE("shards: a shard built with another schema is refused, naming the shar
     odd.set_metadata("studysearch.schema_version", "2");
     odd.commit();
   }
-  write_text_file(dir.file("set.stub"), "auto shard_0\nauto shard_1\nauto shard_2\n");
+  write_text_file(dir.file("set.stub"), "auto set/shard_0\nauto set/shard_1\nauto set/shard_2\n");
   std::string message;
   try {
     SearchEngine::open(dir.file("set.stub"));
@@ -277,7 +263,7 @@ TEST_CASE("shards: a shard built with another schema is refused, naming the shar
   }
   CHECK_THAT(message, Catch::Contains("shard 1 (") && Catch::Contains("schema version 2"));
 
-  write_text_file(dir.file("bad.stub"), "auto shard_0\nremote 127.0.0.1:notaport\n");
+  write_text_file(dir.file("bad.stub"), "auto set/shard_0\nremote 127.0.0.1:notaport\n");
   try {
     SearchEngine::open(dir.file("bad.stub"));
     FAIL("opened");

@@ -131,9 +131,6 @@ void add_shard_command(CLI::App& app, std::function<void(std::function<int()>)> 
       for (std::size_t k = 0; k < report.per_shard.size(); ++k)
         std::cerr << (k ? "," : "") << " shard_" << k << " " << report.per_shard[k];
       std::cerr << "; stub " << *out << "/shards.stub\n";
-      if (report.spelling_adjusted)
-        std::cerr << "studysearch: note: " << report.spelling_adjusted
-                  << " spelling words did not add up from the studies' words and were set from the source\n";
       return 0;
     });
   });

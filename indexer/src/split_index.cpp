@@ -17,7 +17,6 @@
 #include <thread>
 #include <unordered_set>
 
-#include "document_builder.hpp"
 #include "index_meta.hpp"
 #include "shard_set.hpp"
 #include "studysearch/analyzer.hpp"
@@ -82,10 +81,6 @@ void copy_metadata(const Xapian::Database& source, Xapian::WritableDatabase& sha
   shard.set_metadata(std::string(kMetaShard), std::to_string(k) + "/" + std::to_string(n));
 }
 
-void add_words(Xapian::WritableDatabase& db, WordCounts& words) {
-  for (const auto& [word, count] : words) db.add_spelling(word, count);
-  words.clear();
-}
 
 // The documents `ids` of the source, rebuilt in memory exactly as stored
 // (data, values, terms with their wdf, positions). Termlists first, then
@@ -138,8 +133,11 @@ std::vector<Xapian::Document> read_batch(const Xapian::Database& source, const s
   return docs;
 }
 
-// Writes shard k: the documents it owns in source docid order, their
-// spelling words, the metadata.
+// Writes shard k: the documents it owns in source docid order, the source's
+// whole spelling table (the remote protocol serves no spelling, so a search
+// host reads it from its local shards: each one must have all of it; over
+// several local shards Xapian sums the tables, the same words N times over,
+// which suggests and completes exactly as one index), the metadata.
 void write_shard(const std::string& from, const std::vector<std::uint16_t>& owner, std::size_t k, std::size_t n,
                  const fs::path& folder, std::atomic<std::size_t>& done) {
   const Xapian::Database source(from, Xapian::DB_BACKEND_GLASS);
@@ -147,22 +145,14 @@ void write_shard(const std::string& from, const std::vector<std::uint16_t>& owne
   // (and syncs) the final shard.
   Xapian::WritableDatabase shard(folder.string(), Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS | Xapian::DB_NO_SYNC);
   copy_metadata(source, shard, k, n);
-  const Analyzer analyzer;
-  WordCounts words;
-  std::vector<FieldProblem> problems;
   std::vector<Xapian::docid> batch;
   const auto write_batch = [&] {
     std::size_t since_commit = 0;
     for (const auto& doc : read_batch(source, batch)) {
       shard.add_document(doc);
-      count_words(study_from_json(doc.get_data(), problems), analyzer, words);
-      problems.clear();
       ++done;
       if (++since_commit % kCommitEvery == 0) shard.commit();
     }
-    // Spelling once per batch, as the writer does (every 4,096 studies):
-    // each commit with spelling changes rereads their words' B-tree entries.
-    add_words(shard, words);
     batch.clear();
   };
   for (Xapian::docid id = 1; id < owner.size(); ++id) {
@@ -171,74 +161,9 @@ void write_shard(const std::string& from, const std::vector<std::uint16_t>& owne
     if (batch.size() == kReadBatch) write_batch();
   }
   write_batch();
-  add_words(shard, words);
+  for (auto word = source.spellings_begin(); word != source.spellings_end(); ++word)
+    shard.add_spelling(*word, word.get_termfreq());
   shard.commit();
-}
-
-// The spelling frequency of `word` on each shard.
-std::vector<Xapian::doccount> frequencies(const std::vector<Xapian::Database>& shards, const std::string& word) {
-  std::vector<Xapian::doccount> out;
-  for (const auto& db : shards) {
-    auto it = db.spellings_begin();
-    it.skip_to(word);
-    out.push_back(it != db.spellings_end() && *it == word ? it.get_termfreq() : 0);
-  }
-  return out;
-}
-
-// Makes the shards' spelling tables add up to the source's where the words
-// of its documents did not (an index written by an older counting): the
-// difference goes to (or comes from) the shards, owner_shard(word) first.
-std::size_t match_spelling(const Xapian::Database& source, const fs::path& work, std::size_t n) {
-  std::vector<Xapian::Database> shards;
-  Xapian::Database all;
-  for (std::size_t k = 0; k < n; ++k) {
-    shards.emplace_back((work / part_folder(k)).string(), Xapian::DB_BACKEND_GLASS);
-    all.add_database(shards.back());
-  }
-  struct Fix {
-    std::string word;
-    long long diff;
-  };
-  std::vector<Fix> fixes;
-  auto s = source.spellings_begin();
-  auto d = all.spellings_begin();
-  while (s != source.spellings_end() || d != all.spellings_end()) {
-    const bool take_s = d == all.spellings_end() || (s != source.spellings_end() && *s <= *d);
-    const bool take_d = s == source.spellings_end() || (d != all.spellings_end() && *d <= *s);
-    const long long want = take_s ? s.get_termfreq() : 0, have = take_d ? d.get_termfreq() : 0;
-    if (want != have) fixes.push_back({take_s ? *s : *d, want - have});
-    if (take_s) ++s;
-    if (take_d) ++d;
-  }
-  if (fixes.empty()) return 0;
-  std::vector<std::vector<Fix>> by_shard(n);
-  for (const auto& fix : fixes) {
-    if (fix.diff > 0) {
-      by_shard[owner_shard(fix.word, n)].push_back(fix);
-      continue;
-    }
-    long long remove = -fix.diff;
-    const auto freq = frequencies(shards, fix.word);
-    for (std::size_t k = 0; k < n && remove > 0; ++k) {
-      const long long take = std::min<long long>(remove, freq[k]);
-      if (take > 0) by_shard[k].push_back({fix.word, -take});
-      remove -= take;
-    }
-  }
-  shards.clear();
-  all = Xapian::Database();
-  for (std::size_t k = 0; k < n; ++k) {
-    if (by_shard[k].empty()) continue;
-    Xapian::WritableDatabase db((work / part_folder(k)).string(),
-                                Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS | Xapian::DB_NO_SYNC);
-    for (const auto& fix : by_shard[k]) {
-      if (fix.diff > 0) db.add_spelling(fix.word, static_cast<Xapian::termcount>(fix.diff));
-      else db.remove_spelling(fix.word, static_cast<Xapian::termcount>(-fix.diff));
-    }
-    db.commit();
-  }
-  return fixes.size();
 }
 
 // Runs write_shard for every shard, a few threads at a time, reporting progress
@@ -304,7 +229,6 @@ SplitReport split_index(const std::string& from, std::size_t shards, const std::
     for (std::size_t id = 1; id < owner.size(); ++id)
       if (owner[id] != kNoOwner) ++report.per_shard[owner[id]];
     write_shards(from, owner, shards, work, report.documents, progress);
-    report.spelling_adjusted = match_spelling(source, work, shards);
     for (std::size_t k = 0; k < shards; ++k) {  // full blocks, synced (as after a bulk load)
       Xapian::Database((work / part_folder(k)).string(), Xapian::DB_BACKEND_GLASS)
           .compact((work / shard_folder(k)).string(), Xapian::DBCOMPACT_NO_RENUMBER);

@@ -46,10 +46,6 @@ bool is_shard_stub(const std::string& path);
 struct SplitReport {
   std::size_t documents = 0;
   std::vector<std::size_t> per_shard;  ///< documents on each shard
-  /// Spelling words whose frequency was set from the source's table because
-  /// the words of its documents did not add up to it (0 for an index made by
-  /// this version's writer).
-  std::size_t spelling_adjusted = 0;
   double seconds = 0;
 };
 
@@ -60,10 +56,12 @@ struct SplitReport {
 /// metadata key of the source (schema version, analyzer, settings, fields,
 /// the PubMed sync ledger: each shard holds its part of every applied file)
 /// except "studysearch.bulk_loaded" (how the source folder was made, not
-/// true of a shard), plus its label. Spelling: each shard gets the words of
-/// its own documents (as the writer keeps them), so the shards' tables add up
-/// to the source's, which is what Xapian's multi-database reads (it sums
-/// spelling frequencies). `out` must not exist; it is built as
+/// true of a shard), plus its label. Spelling: each shard gets the source's
+/// whole table (the remote protocol serves none, so did-you-mean and
+/// completion read it from the local shards; summed over N local shards it is
+/// the same words N times over, which suggests exactly as one index). Routed
+/// writes afterwards add a study's words to its owner shard only (README
+/// "Scaling out"). `out` must not exist; it is built as
 /// `out.tmp-PID` and renamed into place, complete or not at all.
 /// Throws Error{invalid_input} (bad N, `out` exists, `from` is a stub),
 /// Error{index_missing | index_incompatible} for `from`.
