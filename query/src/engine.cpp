@@ -200,7 +200,8 @@ struct SearchEngine::Impl {
   // How many studies `query` finds under the request's filters (no facets).
   std::size_t count(Handle& h, const Snapshot& snap, const SearchRequest& request, const Xapian::Query& query) const {
     if (h.remote) {
-      const RemoteMatches m(h.db, Xapian::BoolWeight(), query, true);
+      const bool years = request.year_from || request.year_to || request.year_unknown;
+      const RemoteMatches m(h.db, Xapian::BoolWeight(), query, {years, !request.filters.empty()});
       const ResolvedFilters filters = ResolvedFilters::resolve(request, m.columns());
       FacetCounter counter(m.columns(), filters, false, h.facet_counts);
       counter.add_set(m.all());
@@ -350,9 +351,11 @@ struct SearchEngine::Impl {
   void search_remote(Handle& h, const SearchRequest& request, const ParsedQuery& parsed, bool tiers,
                      SearchResult& result) const {
     const Xapian::BM25Weight scheme = bm25();
-    bool filtering = request.year_from || request.year_to || request.year_unknown;
-    for (const auto& [name, values] : request.filters) filtering = filtering || !values.empty();
-    RemoteMatches m(h.db, scheme, parsed.any_words(), request.facets || filtering);
+    const bool years = request.year_from || request.year_to || request.year_unknown;
+    bool keywords = false;
+    for (const auto& [name, values] : request.filters) keywords = keywords || !values.empty();
+    RemoteMatches m(h.db, scheme, parsed.any_words(),
+                    {request.facets || years || request.sort != Sort::relevance, request.facets || keywords});
     const Snapshot& columns = m.columns();
     auto best_by_score = [&](std::size_t k) {
       return best(m.all(), k, by_score, [&](Xapian::docid l) { return Ranked{l, m.score(l), columns.id_rank[l]}; });

@@ -7,24 +7,24 @@
 namespace studysearch {
 
 template <typename Fn>
-Xapian::MSet RemoteMatches::each_match(const Xapian::Weight& scheme, const Xapian::Query& query, int a, int b,
+Xapian::MSet RemoteMatches::each_match(const Xapian::Weight& scheme, const Xapian::Query& query, int slot,
                                        Fn&& fn) const {
   const Xapian::doccount all = std::max<Xapian::doccount>(db_.get_doccount(), 1);
   Xapian::Enquire e(db_);
   e.set_query(query);
   e.set_weighting_scheme(scheme);
-  // A collapse key with room for every match collapses nothing but carries the value.
-  if (a >= 0) e.set_collapse_key(static_cast<Xapian::valueno>(a), all);
-  if (b >= 0) e.set_sort_by_relevance_then_value(static_cast<Xapian::valueno>(b), false);
+  // The slot as each match's sort key: it travels with the match (a collapse
+  // key would too, but costs the shards five times as much).
+  if (slot >= 0) e.set_sort_by_relevance_then_value(static_cast<Xapian::valueno>(slot), false);
   Xapian::MSet m = e.get_mset(0, all, all);
   for (auto it = m.begin(); it != m.end(); ++it) fn(it);
   return m;
 }
 
 RemoteMatches::RemoteMatches(const Xapian::Database& db, const Xapian::Weight& scheme, const Xapian::Query& weighted,
-                             bool keyword_columns)
+                             Needs needs)
     : db_(db) {
-  // 1. Every match with its weight, id (collapse key) and year (sort key).
+  // 1. Every match with its weight and id.
   struct Match {
     Xapian::docid docid;
     Xapian::doccount rank;
@@ -32,10 +32,9 @@ RemoteMatches::RemoteMatches(const Xapian::Database& db, const Xapian::Weight& s
     std::string id, year;
   };
   std::vector<Match> matches;
-  mset_ = each_match(scheme, weighted, static_cast<int>(schema::kIdSlot), static_cast<int>(schema::kYearSlot),
-                     [&](const Xapian::MSetIterator& it) {
-                       matches.push_back({*it, it.get_rank(), it.get_weight(), it.get_collapse_key(), it.get_sort_key()});
-                     });
+  mset_ = each_match(scheme, weighted, static_cast<int>(schema::kIdSlot), [&](const Xapian::MSetIterator& it) {
+    matches.push_back({*it, it.get_rank(), it.get_weight(), it.get_sort_key(), {}});
+  });
   std::sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) { return a.docid < b.docid; });
   const std::size_t size = matches.size() + 1;
   docid_.assign(size, 0);
@@ -55,26 +54,25 @@ RemoteMatches::RemoteMatches(const Xapian::Database& db, const Xapian::Weight& s
     rank_[local] = m.rank;
     score_[local] = m.weight;
     local_.emplace(m.docid, local);
-    if (!m.year.empty()) c.year[local] = static_cast<std::int16_t>(Xapian::sortable_unserialise(m.year));
     ids[local] = std::move(m.id);
   }
   c.rank_ids(ids);
-  if (!keyword_columns) return;
-  // 2. The keyword columns, two slots per pass (collapse key and sort key),
-  //    unweighted: the same matches, only their values are wanted.
-  const auto fields = keyword_filters();
-  std::vector<std::vector<std::string>> values(fields.size(), std::vector<std::string>(size));
-  for (std::size_t f = 0; f < fields.size(); f += 2) {
-    const bool pair = f + 1 < fields.size();
-    each_match(Xapian::BoolWeight(), weighted, fields[f]->slot, pair ? fields[f + 1]->slot : -1,
-               [&](const Xapian::MSetIterator& it) {
-                 const Xapian::docid l = local(*it);
-                 if (l == 0) return;  // a document committed after the first pass
-                 values[f][l] = it.get_collapse_key();
-                 if (pair) values[f + 1][l] = it.get_sort_key();
-               });
+  // 2. The other columns wanted, one unweighted pass each: the same matches,
+  //    only their values.
+  auto values_of = [&](unsigned slot) {
+    std::vector<std::string> values(size);
+    each_match(Xapian::BoolWeight(), weighted, static_cast<int>(slot), [&](const Xapian::MSetIterator& it) {
+      if (const Xapian::docid l = local(*it)) values[l] = it.get_sort_key();  // 0: committed after the first pass
+    });
+    return values;
+  };
+  if (needs.years) {
+    const std::vector<std::string> years = values_of(schema::kYearSlot);
+    for (std::size_t l = 1; l < size; ++l)
+      if (!years[l].empty()) c.year[l] = static_cast<std::int16_t>(Xapian::sortable_unserialise(years[l]));
   }
-  for (std::size_t f = 0; f < fields.size(); ++f) c.keywords.push_back(column_of(*fields[f], values[f]));
+  if (needs.keywords)
+    for (const Field* field : keyword_filters()) c.keywords.push_back(column_of(*field, values_of(field->slot)));
 }
 
 Xapian::docid RemoteMatches::local(Xapian::docid docid) const {
@@ -90,14 +88,14 @@ DocSet RemoteMatches::all() const {
 
 DocSet RemoteMatches::subset(const Xapian::Query& query) const {
   DocSet out(static_cast<Xapian::docid>(size()));
-  each_match(Xapian::BoolWeight(), query, -1, -1, [&](const Xapian::MSetIterator& it) {
+  each_match(Xapian::BoolWeight(), query, -1, [&](const Xapian::MSetIterator& it) {
     if (const Xapian::docid l = local(*it)) out.insert(l);
   });
   return out;
 }
 
 void RemoteMatches::add_weights(const Xapian::Weight& scheme, const Xapian::Query& query) {
-  each_match(scheme, query, -1, -1, [&](const Xapian::MSetIterator& it) {
+  each_match(scheme, query, -1, [&](const Xapian::MSetIterator& it) {
     if (const Xapian::docid l = local(*it)) score_[l] += it.get_weight();
   });
 }

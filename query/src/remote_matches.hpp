@@ -2,9 +2,9 @@
 // The match set of a query over a shard set with remote shards, where the
 // snapshot's columns cannot be read (a value stream over the remote protocol
 // costs a round trip per chunk): Xapian's matcher finds every match, and the
-// values the collectors need travel with each match as its collapse key and
-// sort key (the stock remote server runs neither custom match spies nor key
-// makers). The matches are numbered 1..M in docid order, and `columns` is a
+// values the collectors need travel with each match as its sort key, one
+// slot per pass (the stock remote server runs neither custom match spies nor
+// key makers). The matches are numbered 1..M in docid order, and `columns` is a
 // snapshot of just them, so the same collectors (facets, filters, page) run
 // on it as on a local index.
 #include <xapian.h>
@@ -20,10 +20,13 @@ namespace studysearch {
 
 class RemoteMatches {
  public:
-  /// Every match of `weighted` (weighed by `enquire`'s scheme) with its id and
-  /// year; with `keyword_columns`, the values of every keyword filter field too.
-  RemoteMatches(const Xapian::Database& db, const Xapian::Weight& scheme, const Xapian::Query& weighted,
-                bool keyword_columns);
+  /// Columns beyond the id (each one more pass over the matches).
+  struct Needs {
+    bool years = false;     // date sorts, year filters, facets
+    bool keywords = false;  // keyword filters, facets
+  };
+  /// Every match of `weighted` (weighed by `scheme`) with its id, and the columns `needs` asks for.
+  RemoteMatches(const Xapian::Database& db, const Xapian::Weight& scheme, const Xapian::Query& weighted, Needs needs);
 
   const Snapshot& columns() const { return columns_; }
   std::size_t size() const { return docid_.size() - 1; }
@@ -44,10 +47,10 @@ class RemoteMatches {
   Xapian::docid local(Xapian::docid docid) const;
 
  private:
-  // Runs `query` (all matches, weighed by `scheme`) with slot `a` as each
-  // match's collapse key and slot `b` as its sort key (-1: none).
+  // Runs `query` (all matches, weighed by `scheme`) with `slot` as each
+  // match's sort key (-1: none).
   template <typename Fn>
-  Xapian::MSet each_match(const Xapian::Weight& scheme, const Xapian::Query& query, int a, int b, Fn&& fn) const;
+  Xapian::MSet each_match(const Xapian::Weight& scheme, const Xapian::Query& query, int slot, Fn&& fn) const;
 
   Xapian::Database db_;
   Xapian::MSet mset_;                  // the weighted matches (for fetching documents)
