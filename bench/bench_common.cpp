@@ -86,6 +86,8 @@ std::string command_output(const std::string& command) {
   return out;
 }
 
+}  // namespace
+
 std::string cpu_model() {
   std::ifstream in("/proc/cpuinfo");
   for (std::string line; std::getline(in, line);)
@@ -93,7 +95,6 @@ std::string cpu_model() {
   return "unknown";
 }
 
-}  // namespace
 
 BenchConfig read_config(int& argc, char** argv) {
   // The flush threshold the studysearch program sets for its writes (app/src/main.cpp).

@@ -69,6 +69,7 @@ class LatencyRecorder {
 /// Nearest-rank percentile of sorted samples (p in 0..100).
 double percentile(const std::vector<double>& sorted, double p);
 
+std::string cpu_model();                            ///< /proc/cpuinfo's model name
 double peak_rss_mb();                                ///< getrusage ru_maxrss of this process
 std::size_t disk_bytes(const std::string& path);     ///< a file, or all files under a folder
 std::size_t count_lines(const std::string& path);

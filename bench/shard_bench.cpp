@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
@@ -26,13 +25,6 @@ std::string arg(int argc, char** argv, const std::string& name, const std::strin
   for (int i = 1; i + 1 < argc; ++i)
     if (argv[i] == name) return argv[i + 1];
   return fallback;
-}
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
 }
 
 SearchRequest request_of(const bench::BenchQuery& q, bool facets) {
@@ -68,7 +60,7 @@ int main(int argc, char** argv) {
   std::cout << "# shard_bench: " << engines[0].second.info().documents << " studies, "
             << engines[1].second.info().shards << " shards, seed " << arg(argc, argv, "--seed", "?") << ", "
             << per_class << " queries per class, " << rounds << " rounds, top 20 with snippets\n"
-            << "# machine: " << cpu_model() << ", " << std::thread::hardware_concurrency() << " cores\n\n"
+            << "# machine: " << bench::cpu_model() << ", " << std::thread::hardware_concurrency() << " cores\n\n"
             << "| class | mode | one index p50 / p95 ms | local shards p50 / p95 ms (ratio p50) | remote shards p50 / p95 ms (ratio p50) |\n"
             << "|---|---|---|---|---|\n";
   for (auto& [cls, list] : classes) {

@@ -62,18 +62,20 @@ Xapian::Document DocumentBuilder::build(const Study& study, WordCounts* words) c
 
   doc.add_boolean_term(schema::term(schema::kId, study.id));
   doc.add_value(schema::kIdSlot, study.id);
+  std::string row = study.id + schema::kRowSeparator + (study.year ? Xapian::sortable_serialise(*study.year) : "");
   // Keyword filter fields: a boolean term per value, the display values in the slot.
   for (const Field* field : keyword_filters()) {
     const std::vector<std::string> values = field_values(*field, study);
-    if (values.empty()) continue;
     std::string slot;
     for (const auto& value : values) {
       doc.add_boolean_term(schema::key_term(field->term_prefix, value));
       if (!slot.empty()) slot += kValueSeparator;
       slot += value;
     }
-    doc.add_value(static_cast<Xapian::valueno>(field->slot), slot);
+    row += schema::kRowSeparator + slot;
+    if (!slot.empty()) doc.add_value(static_cast<Xapian::valueno>(field->slot), slot);
   }
+  doc.add_value(schema::kRowSlot, row);
   if (study.year) {
     doc.add_boolean_term(schema::term(schema::kYearFilter, std::to_string(*study.year)));
     doc.add_value(schema::kYearSlot, Xapian::sortable_serialise(*study.year));

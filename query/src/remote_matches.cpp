@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "studysearch/detail/schema.hpp"
+#include "studysearch/error.hpp"
 
 namespace studysearch {
 
@@ -21,58 +22,66 @@ Xapian::MSet RemoteMatches::each_match(const Xapian::Weight& scheme, const Xapia
   return m;
 }
 
+namespace {
+
+// The fields of a row value (schema.hpp kRowSlot).
+std::vector<std::string_view> row_fields(std::string_view row) {
+  std::vector<std::string_view> out;
+  while (true) {
+    const auto end = row.find(schema::kRowSeparator);
+    out.push_back(row.substr(0, end));
+    if (end == std::string_view::npos) return out;
+    row.remove_prefix(end + 1);
+  }
+}
+
+}  // namespace
+
 RemoteMatches::RemoteMatches(const Xapian::Database& db, const Xapian::Weight& scheme, const Xapian::Query& weighted,
                              Needs needs)
     : db_(db) {
-  // 1. Every match with its weight and id.
+  // One pass: every match with its weight and its row of columns (sort key).
   struct Match {
     Xapian::docid docid;
     Xapian::doccount rank;
     double weight;
-    std::string id, year;
+    std::string row;
   };
   std::vector<Match> matches;
-  mset_ = each_match(scheme, weighted, static_cast<int>(schema::kIdSlot), [&](const Xapian::MSetIterator& it) {
-    matches.push_back({*it, it.get_rank(), it.get_weight(), it.get_sort_key(), {}});
+  mset_ = each_match(scheme, weighted, static_cast<int>(schema::kRowSlot), [&](const Xapian::MSetIterator& it) {
+    matches.push_back({*it, it.get_rank(), it.get_weight(), it.get_sort_key()});
   });
   std::sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) { return a.docid < b.docid; });
   const std::size_t size = matches.size() + 1;
   docid_.assign(size, 0);
   rank_.assign(size, 0);
   score_.assign(size, 0.0);
+  ids_.assign(size, {});
   Snapshot& c = columns_;
   c.documents = db.get_doccount();
   c.present.assign(size, 1);
   c.present[0] = 0;
   c.year.assign(size, 0);
-  std::vector<std::string>& ids = ids_;
-  ids.assign(size, {});
+  const auto fields = keyword_filters();
+  std::vector<std::vector<std::string>> values(needs.keywords ? fields.size() : 0, std::vector<std::string>(size));
   for (std::size_t i = 0; i < matches.size(); ++i) {
     const auto local = static_cast<Xapian::docid>(i + 1);
-    Match& m = matches[i];
+    const Match& m = matches[i];
     docid_[local] = m.docid;
     rank_[local] = m.rank;
     score_[local] = m.weight;
     local_.emplace(m.docid, local);
-    ids[local] = std::move(m.id);
+    const auto row = row_fields(m.row);
+    if (row.size() != fields.size() + 2)
+      throw Error(ErrorKind::index_incompatible, "document " + std::to_string(m.docid) + " of the shard set has no "
+                                                 "column row; rebuild the shards with this version");
+    ids_[local] = row[0];
+    if (needs.years && !row[1].empty())
+      c.year[local] = static_cast<std::int16_t>(Xapian::sortable_unserialise(std::string(row[1])));
+    for (std::size_t f = 0; f < values.size(); ++f) values[f][local] = row[f + 2];
   }
-  c.rank_ids(ids);
-  // 2. The other columns wanted, one unweighted pass each: the same matches,
-  //    only their values.
-  auto values_of = [&](unsigned slot) {
-    std::vector<std::string> values(size);
-    each_match(Xapian::BoolWeight(), weighted, static_cast<int>(slot), [&](const Xapian::MSetIterator& it) {
-      if (const Xapian::docid l = local(*it)) values[l] = it.get_sort_key();  // 0: committed after the first pass
-    });
-    return values;
-  };
-  if (needs.years) {
-    const std::vector<std::string> years = values_of(schema::kYearSlot);
-    for (std::size_t l = 1; l < size; ++l)
-      if (!years[l].empty()) c.year[l] = static_cast<std::int16_t>(Xapian::sortable_unserialise(years[l]));
-  }
-  if (needs.keywords)
-    for (const Field* field : keyword_filters()) c.keywords.push_back(column_of(*field, values_of(field->slot)));
+  c.rank_ids(ids_);
+  for (std::size_t f = 0; f < values.size(); ++f) c.keywords.push_back(column_of(*fields[f], values[f]));
 }
 
 Xapian::docid RemoteMatches::local(Xapian::docid docid) const {

@@ -2,9 +2,10 @@
 // The match set of a query over a shard set with remote shards, where the
 // snapshot's columns cannot be read (a value stream over the remote protocol
 // costs a round trip per chunk): Xapian's matcher finds every match, and the
-// values the collectors need travel with each match as its sort key, one
-// slot per pass (the stock remote server runs neither custom match spies nor
-// key makers). The matches are numbered 1..M in docid order, and `columns` is a
+// columns the collectors need travel with each match as its sort key: one
+// value slot holds them all (schema.hpp kRowSlot), so one pass brings the
+// weights and every column (the stock remote server runs neither custom match
+// spies nor key makers). The matches are numbered 1..M in docid order, and `columns` is a
 // snapshot of just them, so the same collectors (facets, filters, page) run
 // on it as on a local index.
 #include <xapian.h>
@@ -20,7 +21,7 @@ namespace studysearch {
 
 class RemoteMatches {
  public:
-  /// Columns beyond the id (each one more pass over the matches).
+  /// Columns beyond the id to fill in (they come anyway; filling costs time).
   struct Needs {
     bool years = false;     // date sorts, year filters, facets
     bool keywords = false;  // keyword filters, facets
@@ -48,7 +49,7 @@ class RemoteMatches {
 
  private:
   // Runs `query` (all matches, weighed by `scheme`) with `slot` as each
-  // match's sort key (-1: none).
+  // match's sort key (-1: none; ties then go by that value).
   template <typename Fn>
   Xapian::MSet each_match(const Xapian::Weight& scheme, const Xapian::Query& query, int slot, Fn&& fn) const;
 

@@ -32,6 +32,13 @@ inline constexpr std::string_view kNoYearKey = "\xff";
 // and any split of it into shards give the same order), and it travels with
 // a remote match set as its collapse key (no round trip per hit).
 inline constexpr unsigned kIdSlot = 100;
+// The document's columns in one value, for shards searched over the remote
+// protocol (query/src/remote_matches.hpp): it travels with each match as its
+// sort key, so one pass brings every column. Fields separated by kRowSeparator:
+// id, sortable_serialise(year) or "", then each keyword filter field's slot
+// value in keyword_filters() order.
+inline constexpr unsigned kRowSlot = 101;
+inline constexpr char kRowSeparator = '\x1e';
 
 // Index metadata keys.
 inline constexpr std::string_view kMetaSchemaVersion = "studysearch.schema_version";
