@@ -200,8 +200,12 @@ int run_topics(const RunArgs& a) {
     const SearchResult result = engine.search(r);
     micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
     const std::string qid = line.substr(0, tab);
+    // The score column is hits + 1 - rank, not the engine's score: trec_eval
+    // (and studysearch-eval) order a run by score and ignore the rank column,
+    // and the engine's order is not always by score (all words first; ties at
+    // six printed digits broken by docid byte order instead of index order).
     for (const auto& h : result.hits)
-      out << qid << " Q0 " << h.id << " " << h.rank << " " << std::setprecision(6) << h.score << " " << a.tag << "\n";
+      out << qid << " Q0 " << h.id << " " << h.rank << " " << result.hits.size() + 1 - h.rank << " " << a.tag << "\n";
   }
   std::cout << out.str();
   if (a.stats && !micros.empty()) {
@@ -416,7 +420,8 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
   }
   // run
   {
-    auto* cmd = app.add_subcommand("run", "Run every topic of a file and print a TREC run");
+    auto* cmd = app.add_subcommand(
+        "run", "Run every topic of a file and print a TREC run (score column: hits + 1 - rank, the engine's order)");
     auto a = std::make_shared<RunArgs>();
     cmd->add_option("--db", a->db, "index folder")->required();
     cmd->add_option("--topics", a->topics, "file of 'qid<TAB>query' lines")->required();
