@@ -16,6 +16,7 @@
 #include "json_io.hpp"
 #include "server.hpp"
 #include "studysearch/index_writer.hpp"
+#include "studysearch/shards.hpp"
 #include "studysearch/studysearch.hpp"
 #include "test_support.hpp"
 
@@ -758,4 +759,35 @@ TEST_CASE("a shard set with a shard down: 503 shard_unavailable naming it, or al
   r.text = "fatigue";
   CHECK(body["total"] == f.engine().search(r).total);
   CHECK_FALSE(body_of(f.get("/v1/search?q=fatigue")).contains("partial"));  // one index: never partial
+}
+
+TEST_CASE("a server on a shard set routes POST and DELETE to one shard, the owner") {
+  Fixture f;
+  studysearch::split_index(f.db, 2, f.dir.file("set"));
+  const std::string stub = f.dir.file("set") + "/shards.stub";
+  studysearch::app::ServerOptions options;
+  options.port = 0;
+  options.threads = 2;
+  options.token = kToken;
+  studysearch::app::Server server(stub, options);
+  server.start();
+  httplib::Client client("127.0.0.1", server.port());
+  client.set_read_timeout(10, 0);
+  const httplib::Headers auth{{"Authorization", "Bearer " + kToken}};
+  const auto study = studysearch::test::make_study("routed-1", "Routed study", "Written through the shard set.");
+  const auto posted = client.Post("/v1/studies", auth, jsonl(study), "application/x-ndjson");
+  REQUIRE(posted);
+  INFO(posted->body);
+  REQUIRE(posted->status == 200);
+  const auto on_shard = [&](std::size_t k) {
+    return studysearch::SearchEngine::open(f.dir.file("set") + "/shard_" + std::to_string(k)).find_study("routed-1");
+  };
+  CHECK(on_shard(0).has_value() != on_shard(1).has_value());  // on one shard (its owner: tests/shards_write.cpp)
+  CHECK(body_of(client.Get("/v1/search?q=routed"))["total"] == 1);
+  const auto removed = client.Delete("/v1/studies/routed-1", auth);
+  REQUIRE(removed);
+  CHECK(removed->status == 200);
+  CHECK_FALSE(on_shard(0).has_value());
+  CHECK_FALSE(on_shard(1).has_value());
+  expect_error(client.Delete("/v1/studies/routed-1", auth), 404, "not_found");
 }

@@ -21,6 +21,7 @@
 #include "server_params.hpp"
 #include "server_wire.hpp"
 #include "studysearch/index_writer.hpp"
+#include "studysearch/shards.hpp"
 #include "studysearch/readers.hpp"
 
 namespace studysearch::app {
@@ -451,6 +452,7 @@ struct Server::Impl {
     if (studies.empty())
       throw Error(ErrorKind::invalid_input, "the request body holds no records (expected JSON Lines: one study per line)");
     const std::lock_guard lock(write_mutex);
+    if (is_shard_stub(db_path)) return json_response(to_json(RoutedWriter::open(db_path).index_studies(studies)));
     auto writer = IndexWriter::open(db_path);
     return json_response(to_json(writer.index_studies(studies)));
   }
@@ -471,8 +473,9 @@ struct Server::Impl {
   HttpResponse delete_study(const HttpRequest& req) {
     const std::string& id = req.captures[0];
     const std::lock_guard lock(write_mutex);
-    auto writer = IndexWriter::open(db_path);
     try {
+      if (is_shard_stub(db_path)) return json_response(to_json(RoutedWriter::open(db_path).delete_ids({id})));
+      auto writer = IndexWriter::open(db_path);
       return json_response(to_json(writer.delete_ids({id})));
     } catch (const Error& e) {
       if (e.kind() != ErrorKind::not_found) throw;

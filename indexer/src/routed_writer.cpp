@@ -212,6 +212,29 @@ IndexReport RoutedWriter::index_files(const std::vector<std::string>& paths, Wri
   return sum;
 }
 
+IndexReport RoutedWriter::index_studies(const std::vector<SourcedStudy>& studies, WriterOptions options) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::vector<SourcedStudy>> routed(impl_->size());
+  for (const auto& s : studies) routed[owner_shard(s.study.id, impl_->size())].push_back(s);
+  IndexReport sum;
+  std::vector<std::size_t> committed;
+  for (std::size_t k = 0; k < impl_->size(); ++k) {
+    if (routed[k].empty()) continue;
+    const ShardSpec& shard = impl_->set.shards[k];
+    const std::string after = partial_note(committed, "write");
+    IndexWriter& writer = impl_->writer(k, k > 0, after);
+    const IndexReport part =
+        on_shard(shard, after, [&] { return writer.index_studies(routed[k], impl_->shard_options(k, options, {})); });
+    committed.push_back(k);
+    impl_->unlabelled[k] = false;
+    add_report(sum, part);
+    if (k == 0) sum.issues = part.issues;
+  }
+  sum.skipped = sum.issues.size();
+  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return sum;
+}
+
 IndexReport RoutedWriter::delete_ids(const std::vector<std::string>& ids, bool ignore_missing) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::vector<std::string>> routed(impl_->size());

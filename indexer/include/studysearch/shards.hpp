@@ -107,6 +107,10 @@ class RoutedWriter {
   IndexReport index_files(const std::vector<std::string>& paths, WriterOptions options,
                           const ShardProgress& progress = {});
 
+  /// IndexWriter::index_studies for each shard with the studies it owns
+  /// (already read and validated: the server's POST body).
+  IndexReport index_studies(const std::vector<SourcedStudy>& studies, WriterOptions options = {});
+
   /// Deletes by id, each on its owner shard, one commit per shard. An unknown
   /// id is Error{not_found} before anything is deleted, unless
   /// `ignore_missing` (a rerun after an interrupted delete).
