@@ -22,6 +22,8 @@
 #include <unordered_map>
 
 #include "facets.hpp"
+#include "page.hpp"
+#include "request_check.hpp"
 #include "highlight.hpp"
 #include "query_limits.hpp"
 #include "index_meta.hpp"
@@ -49,80 +51,6 @@ Hit hit_from_document(const Xapian::Document& doc, std::size_t rank, double scor
   hit.rank = rank;
   hit.score = score;
   return hit;
-}
-
-// A candidate for a page: the sort keys in order of precedence.
-struct Ranked {
-  Xapian::docid id;
-  double score;
-  std::uint32_t order = 0;  // the study id's rank: ties go to the smaller id
-  int key = 0;   // year order for date sorts
-  int tier = 0;  // 0: every word (or no tiers), 1: the rest
-};
-
-// Relevance order: score, then study id on ties (never the docid, which
-// differs between one index and its shards).
-bool by_score(const Ranked& a, const Ranked& b) { return a.score != b.score ? a.score > b.score : a.order < b.order; }
-
-// The first `k` of `documents` under `order`, best first, in one pass with a
-// bounded heap. `make` turns a docid into a candidate (nullopt: leave it out).
-template <typename Order, typename Make>
-std::vector<Ranked> best(const DocSet& documents, std::size_t k, Order order, Make make) {
-  std::vector<Ranked> heap;  // worst first
-  if (k == 0) return heap;
-  heap.reserve(std::min<std::size_t>(k, 4096));
-  documents.for_each([&](Xapian::docid id) {
-    const std::optional<Ranked> candidate = make(id);
-    if (!candidate) return;
-    if (heap.size() < k) {
-      heap.push_back(*candidate);
-      std::push_heap(heap.begin(), heap.end(), order);
-    } else if (order(*candidate, heap.front())) {
-      std::pop_heap(heap.begin(), heap.end(), order);
-      heap.back() = *candidate;
-      std::push_heap(heap.begin(), heap.end(), order);
-    }
-  });
-  std::sort_heap(heap.begin(), heap.end(), order);
-  return heap;
-}
-
-void check_request(const SearchRequest& r, const EngineOptions& o) {
-  if (r.limit > o.max_limit)
-    throw Error(ErrorKind::limit_exceeded, "limit " + std::to_string(r.limit) + " is above the maximum of " +
-                                               std::to_string(o.max_limit));
-  // Two checks, so that a huge offset is named as it is (offset + limit could wrap).
-  if (r.offset > o.max_window)
-    throw Error(ErrorKind::limit_exceeded, "offset " + std::to_string(r.offset) + " is beyond the result window of " +
-                                               std::to_string(o.max_window));
-  if (r.offset + r.limit > o.max_window)
-    throw Error(ErrorKind::limit_exceeded, "offset + limit (" + std::to_string(r.offset) + " + " +
-                                               std::to_string(r.limit) + ") is above the result window of " +
-                                               std::to_string(o.max_window));
-  check_query_bytes(r.text, o);
-  // Filters follow the record rules (study.hpp), the same for every front end.
-  for (const auto& [name, year] : {std::pair{"year_from", r.year_from}, std::pair{"year_to", r.year_to}})
-    if (year && (*year < kMinYear || *year > kMaxYear))
-      throw Error(ErrorKind::invalid_query, std::string(name) + " must be a year between " + std::to_string(kMinYear) +
-                                                " and " + std::to_string(kMaxYear) + ", not " + std::to_string(*year));
-  for (const auto& [name, values] : r.filters) {
-    const Field* field = find_field(name);
-    if (!field || !field->filter || field->type == FieldType::integer) {
-      std::string names;
-      for (const Field* f : keyword_filters()) names += (names.empty() ? "" : ", ") + std::string(f->name);
-      throw Error(ErrorKind::invalid_query, "unknown filter '" + name.substr(0, 40) + "' (one of " + names + ")");
-    }
-    // Enumeration values as records have them (fields.hpp), the same for every front end.
-    const auto& vocabulary = field->vocabulary;
-    if (field->type == FieldType::enumeration)
-      for (const auto& value : values)
-        if (std::find(vocabulary.begin(), vocabulary.end(), value) == vocabulary.end())
-          throw Error(ErrorKind::invalid_query, "filter '" + std::string(field->filter_param()) + "' must be one of " +
-                                                    vocabulary_list(*field) + ", not '" + value.substr(0, 40) + "'");
-  }
-  if (r.year_from && r.year_to && *r.year_from > *r.year_to)
-    throw Error(ErrorKind::invalid_query, "year_from " + std::to_string(*r.year_from) + " is after year_to " +
-                                              std::to_string(*r.year_to));
 }
 
 }  // namespace
