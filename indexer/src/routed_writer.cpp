@@ -4,16 +4,12 @@
 // what a failure between two of them leaves and why a rerun repairs it.
 #include <xapian.h>
 
-#include <stdlib.h>
-
 #include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <iterator>
 #include <map>
 #include <optional>
 
 #include "shard_set.hpp"
+#include "write_input.hpp"
 #include "studysearch/error.hpp"
 #include "studysearch/shards.hpp"
 
@@ -56,35 +52,6 @@ std::string partial_note(const std::vector<std::size_t>& committed, const std::s
   return "\n(shard" + std::string(committed.size() == 1 ? " " : "s ") + list + " committed their part of this " +
          command + " before it failed, the others did not; rerun the same command to complete it)";
 }
-
-// Standard input spooled once, for every shard's passes, as a .jsonl file
-// (stdin is always JSONL) in a private temporary folder.
-class JsonlSpool {
- public:
-  JsonlSpool() = default;
-  JsonlSpool(const JsonlSpool&) = delete;
-  JsonlSpool& operator=(const JsonlSpool&) = delete;
-  ~JsonlSpool() {
-    std::error_code ec;
-    if (!dir_.empty()) fs::remove_all(dir_, ec);
-  }
-  std::string path() {
-    if (!dir_.empty()) return (dir_ / "stdin.jsonl").string();
-    std::string pattern = (fs::temp_directory_path() / "studysearch-stdin-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw Error(ErrorKind::internal, "cannot create a temporary folder for standard input");
-    dir_ = pattern;
-    const std::string file = (dir_ / "stdin.jsonl").string();
-    std::ofstream out(file, std::ios::binary);
-    std::copy(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>(),
-              std::ostreambuf_iterator<char>(out));
-    out.flush();
-    if (!out) throw Error(ErrorKind::internal, "cannot spool standard input to " + file);
-    return file;
-  }
-
- private:
-  fs::path dir_;
-};
 
 void add_report(IndexReport& sum, const IndexReport& part) {
   sum.added += part.added;
@@ -190,10 +157,10 @@ IndexReport RoutedWriter::index_files(const std::vector<std::string>& paths, Wri
                                       const ShardProgress& progress) {
   const auto start = std::chrono::steady_clock::now();
   // Standard input is read once for every shard: spooled to a .jsonl file.
-  JsonlSpool spool;
+  StdinSpool spool;
   std::vector<std::string> inputs = paths;
   for (auto& path : inputs)
-    if (path == "-") path = spool.path();
+    if (path == "-") path = spool.spool();
   IndexReport sum;
   std::vector<std::size_t> committed;
   for (std::size_t k = 0; k < impl_->size(); ++k) {

@@ -19,8 +19,9 @@ std::string where(const std::string& file, std::size_t line) { return file + ":"
 
 const std::string& StdinSpool::spool() {
   if (!path_.empty()) return path_;
-  std::string pattern = (std::filesystem::temp_directory_path() / "studysearch-stdin-XXXXXX").string();
-  const int fd = mkstemp(pattern.data());
+  // A .jsonl name: a routed write hands the spool to every shard's run as a file.
+  std::string pattern = (std::filesystem::temp_directory_path() / "studysearch-stdin-XXXXXX.jsonl").string();
+  const int fd = mkstemps(pattern.data(), 6);
   if (fd < 0) throw Error(ErrorKind::internal, "cannot create a temporary file for standard input");
   close(fd);
   path_ = pattern;

@@ -23,6 +23,7 @@ struct Input {
   bool jsonl = false;
 };
 
+// Standard input copied once to a temporary .jsonl file (removed with the spool).
 class StdinSpool {
  public:
   StdinSpool() = default;
