@@ -1,27 +1,22 @@
 #include "reader_pool.hpp"
 
+#include <sys/stat.h>
+
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "index_meta.hpp"
 
 namespace studysearch {
-namespace {
-
-std::string file_text(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) return {};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
 
 ReaderPool::ReaderPool(std::string path, unsigned timeout_ms)
     : path_(std::move(path)), set_(read_shard_set(path_)), timeout_ms_(timeout_ms) {
-  stubs_ = stub_contents();
+  if (set_.sharded()) stubs_watched_.push_back(set_.stub);
+  for (const auto& shard : set_.shards) {  // replica folders: xapian-replicate switches copies by their stub
+    const std::string stub = (std::filesystem::path(shard.path) / "XAPIANDB").string();
+    std::error_code ec;
+    if (shard.kind == ShardSpec::Kind::local && std::filesystem::is_regular_file(stub, ec)) stubs_watched_.push_back(stub);
+  }
+  stubs_ = stub_stamps();
   // Every shard that answers is checked now; one that is down fails (or,
   // allow_partial, is left out of) each request until it is back.
   auto h = set_.sharded() ? open_handle(true) : open_handle();
@@ -37,11 +32,16 @@ ReaderPool::Lease::~Lease() {
   if (handle->generation == owner->generation_) owner->idle_.push_back(std::move(handle));
 }
 
-std::string ReaderPool::stub_contents() const {
-  std::string text = set_.sharded() ? file_text(set_.stub) : std::string();
-  for (const auto& shard : set_.shards)
-    if (shard.kind == ShardSpec::Kind::local) text += "\n" + file_text(std::filesystem::path(shard.path) / "XAPIANDB");
-  return text;
+std::string ReaderPool::stub_stamps() const {
+  std::string stamps;
+  for (const auto& file : stubs_watched_) {  // rewritten in place or renamed over: either changes the stamp
+    struct stat st {};
+    if (::stat(file.c_str(), &st) == 0)
+      stamps += std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) +
+                "." + std::to_string(st.st_mtim.tv_nsec);
+    stamps += ";";
+  }
+  return stamps;
 }
 
 std::unique_ptr<Handle> ReaderPool::open_handle(bool partial) const {
@@ -79,7 +79,7 @@ void ReaderPool::refresh(Handle& h) const {
 }
 
 ReaderPool::Lease ReaderPool::lease() {
-  std::string stubs = stub_contents();
+  std::string stubs = stub_stamps();
   std::size_t generation;
   {
     std::lock_guard lock(mutex_);

@@ -56,8 +56,13 @@ class ReaderPool {
           refresh(*h.handle);
           auto snap = snapshot_for(*h.handle);
           return fn(*h.handle, *snap);
-        } catch (...) {
-          h.handle.reset();  // its connections may be broken; a fresh one next time
+        } catch (const Xapian::DatabaseModifiedError&) {
+          throw;  // the handle is sound: the next attempt's reopen() catches up
+        } catch (const Xapian::Error&) {
+          h.handle.reset();  // a network or database failure: a fresh handle next time
+          throw;
+        } catch (const Error& e) {
+          if (e.kind() == ErrorKind::shard_unavailable) h.handle.reset();
           throw;
         }
       } catch (const Xapian::DatabaseModifiedError&) {
@@ -97,9 +102,10 @@ class ReaderPool {
   /// The snapshot matching the handle's revisions (building it if needed);
   /// for a remote handle, one that only counts documents.
   std::shared_ptr<const Snapshot> snapshot_for(const Handle& h);
-  /// What the stub files say now (ours, and a replica folder's XAPIANDB):
-  /// when it changes, every handle is opened anew.
-  std::string stub_contents() const;
+  /// The identity (stat) of every stub file the set goes through (ours, and
+  /// each replica folder's XAPIANDB): when it changes, every handle is opened
+  /// anew. No file system call for a plain index folder.
+  std::string stub_stamps() const;
 
   template <typename Fn>
   auto run_partial(Fn& fn) {
@@ -115,6 +121,7 @@ class ReaderPool {
   std::string path_;
   ShardSet set_;
   unsigned timeout_ms_;
+  std::vector<std::string> stubs_watched_;  // stub files whose change means new handles
   std::mutex mutex_;  // guards idle_, snapshot_, stubs_ and generation_
   std::vector<std::unique_ptr<Handle>> idle_;
   std::shared_ptr<const Snapshot> snapshot_;
