@@ -124,12 +124,10 @@ struct SearchEngine::Impl {
                          options.prf_weight);
   }
 
-  // The exact match set of `query`, unweighted, fed to `counter`.
   // How many studies `query` finds under the request's filters (no facets).
   std::size_t count(Handle& h, const Snapshot& snap, const SearchRequest& request, const Xapian::Query& query) const {
     if (h.remote) {
-      const bool years = request.year_from || request.year_to || request.year_unknown;
-      const RemoteMatches m(h.db, Xapian::BoolWeight(), query, {years, !request.filters.empty()});
+      const RemoteMatches m(h.db, Xapian::BoolWeight(), query, columns_for(request));
       const ResolvedFilters filters = ResolvedFilters::resolve(request, m.columns());
       FacetCounter counter(m.columns(), filters, false, h.facet_counts);
       counter.add_set(m.all());
@@ -217,11 +215,10 @@ struct SearchEngine::Impl {
     // 2. Proximity, for queries longer than the all-words-first ones:
     //    consecutive query words close together in one of the top studies add
     //    a share of their weight. Reweights only.
-    if (proximity_applies(parsed)) {
+    if (const auto pairs = proximity_pairs(parsed); !pairs.empty()) {
       DocSet top(ranker.last_docid());
       for (const Ranked& r : best_by_score(kProximityDepth)) top.insert(r.id);
-      ranker.add_near(proximity_pairs(parsed), options.proximity_weight,
-                      static_cast<Xapian::termcount>(options.proximity_window), top);
+      ranker.add_near(pairs, options.proximity_weight, static_cast<Xapian::termcount>(options.proximity_window), top);
     }
     // 3. Pseudo-relevance feedback for long queries: reweights, never matches.
     if (!job.tiers && feedback_applies(parsed)) {
@@ -229,9 +226,7 @@ struct SearchEngine::Impl {
       for (const Ranked& r : best_by_score(options.prf_docs)) top.push_back(r.id);
       for (const auto& term : expansion_terms(h.db, parsed, top)) ranker.add(ScoredLeaf{{term}, options.prf_weight});
     }
-    job.counter.add_set(matched);
-    for (const Ranked& r : page(snap, job, matched, every_word, [&](Xapian::docid id) { return ranker.score(id); }))
-      job.hits.push_back(hit_from_document(h.db.get_document(r.id), job.hits.size() + job.request.offset + 1, r.score));
+    collect(h, snap, job, matched, every_word, [&](Xapian::docid id) { return ranker.score(id); });
   }
 
   // Field ranges, author/journal phrases, multi-word synonyms: Xapian's
@@ -267,9 +262,7 @@ struct SearchEngine::Impl {
     }
     std::optional<DocSet> every_word;
     if (job.tiers) every_word = match_set(h.db, snap, parsed.all_words());
-    job.counter.add_set(matched);
-    for (const Ranked& r : page(snap, job, matched, every_word, [&](Xapian::docid id) { return weight[id]; }))
-      job.hits.push_back(hit_from_document(h.db.get_document(r.id), job.hits.size() + job.request.offset + 1, r.score));
+    collect(h, snap, job, matched, every_word, [&](Xapian::docid id) { return weight[id]; });
   }
 
   // Shards the snapshot cannot cover (remote, or a partial set): Xapian's
@@ -279,21 +272,19 @@ struct SearchEngine::Impl {
   void search_remote(Handle& h, const SearchRequest& request, const ParsedQuery& parsed, bool tiers,
                      SearchResult& result) const {
     const Xapian::BM25Weight scheme = bm25();
-    const bool years = request.year_from || request.year_to || request.year_unknown;
-    bool keywords = false;
-    for (const auto& [name, values] : request.filters) keywords = keywords || !values.empty();
-    RemoteMatches m(h.db, scheme, parsed.any_words(),
-                    {request.facets || years || request.sort != Sort::relevance, request.facets || keywords});
+    RemoteMatches m(h.db, scheme, parsed.any_words(), columns_for(request));
     const Snapshot& columns = m.columns();
+    const DocSet matched = m.all();
     auto best_by_score = [&](std::size_t k) {
-      return best(m.all(), k, by_score, [&](Xapian::docid l) { return Ranked{l, m.score(l), columns.id_rank[l]}; });
+      return best(matched, k, by_score, [&](Xapian::docid l) { return Ranked{l, m.score(l), columns.id_rank[l]}; });
     };
-    if (parsed.plan_complete && proximity_applies(parsed)) {
+    const auto pairs = parsed.plan_complete ? proximity_pairs(parsed) : std::vector<std::pair<std::string, std::string>>();
+    if (!pairs.empty()) {
       std::vector<Xapian::Query> ids;
       for (const Ranked& r : best_by_score(kProximityDepth)) ids.emplace_back(schema::term(schema::kId, m.id(r.id)));
       const Xapian::Query top(Xapian::Query::OP_OR, ids.begin(), ids.end());
       const auto window = static_cast<Xapian::termcount>(options.proximity_window);
-      for (const auto& [a, b] : proximity_pairs(parsed)) {
+      for (const auto& [a, b] : pairs) {
         const std::string words[] = {a, b};
         const Xapian::Query pair(Xapian::Query::OP_PHRASE, std::begin(words), std::end(words), window);
         m.add_weights(scheme, Xapian::Query(Xapian::Query::OP_FILTER,
@@ -311,7 +302,6 @@ struct SearchEngine::Impl {
     const Job job{request, parsed, filters, tiers, counter, result.hits};
     std::optional<DocSet> every_word;
     if (tiers) every_word = m.subset(parsed.all_words());
-    const DocSet matched = m.all();
     counter.add_set(matched);
     const std::vector<Ranked> hits = page(columns, job, matched, every_word, [&](Xapian::docid l) { return m.score(l); });
     std::vector<Xapian::docid> locals;
@@ -325,10 +315,19 @@ struct SearchEngine::Impl {
 
   // ---- collectors: one pass over the match set, whatever matcher made it ----
 
+  // The total and the disjunctive facets, then the hits of the page, read
+  // from the snapshot's own database (the local matchers).
+  template <typename Score>
+  void collect(Handle& h, const Snapshot& snap, const Job& job, const DocSet& matched,
+               const std::optional<DocSet>& every_word, Score&& score) const {
+    job.counter.add_set(matched);
+    for (const Ranked& r : page(snap, job, matched, every_word, score))
+      job.hits.push_back(hit_from_document(h.db.get_document(r.id), job.request.offset + job.hits.size() + 1, r.score));
+  }
 
-  // The total and the disjunctive facets (FacetCounter), then the page: the
-  // studies passing every filter, in request order (all-words tier, year for
-  // date sorts, score), from a bounded heap; hits [offset, offset + limit).
+  // The page: the studies passing every filter, in request order (all-words
+  // tier, year for date sorts, score, id), from a bounded heap; the
+  // candidates [offset, offset + limit). Needs the counter's total.
   template <typename Score>
   std::vector<Ranked> page(const Snapshot& snap, const Job& job, const DocSet& matched,
                            const std::optional<DocSet>& every_word, Score&& score) const {
@@ -366,9 +365,12 @@ struct SearchEngine::Impl {
     return page;
   }
 
-  // The consecutive single-word concepts of a query (proximity pairs).
-  static std::vector<std::pair<std::string, std::string>> proximity_pairs(const ParsedQuery& parsed) {
+  // The consecutive single-word concepts of a query that proximity weighs
+  // (none when it does not apply: off, OR queries, all-words-first lengths).
+  std::vector<std::pair<std::string, std::string>> proximity_pairs(const ParsedQuery& parsed) const {
     std::vector<std::pair<std::string, std::string>> pairs;
+    if (options.proximity_weight <= 0 || parsed.has_or || parsed.word_count <= options.all_words_first_max_words)
+      return pairs;
     const std::string* previous = nullptr;
     for (const auto& part : parsed.plan) {
       const ScoredLeaf* leaf = part.leaves.empty() ? nullptr : &part.leaves.front();
@@ -379,9 +381,13 @@ struct SearchEngine::Impl {
     return pairs;
   }
 
-  bool proximity_applies(const ParsedQuery& parsed) const {
-    return options.proximity_weight > 0 && !parsed.has_or && parsed.word_count > options.all_words_first_max_words &&
-           !proximity_pairs(parsed).empty();
+  // The remote columns a request reads: years for year filters, date sorts
+  // and facets; keyword values for keyword filters and facets.
+  static RemoteMatches::Needs columns_for(const SearchRequest& request) {
+    bool keywords = false;
+    for (const auto& [name, values] : request.filters) keywords = keywords || !values.empty();
+    const bool years = request.year_from || request.year_to || request.year_unknown || request.sort != Sort::relevance;
+    return {request.facets || years, request.facets || keywords};
   }
 
   // Each pair of consecutive single-word concepts that a study has in query
@@ -491,17 +497,17 @@ std::vector<Hit> SearchEngine::similar(const std::string& id, std::size_t k) con
     const Xapian::MSet first = e.get_mset(0, want);
     if (first.empty()) return hits;
     // Ties at the cut go to the smaller study id, as in search(): every
-    // study weighing at least the last one's, with its id (the collapse key
+    // study weighing at least the last one's, with its id (the sort key
     // carries it, no round trip per study), ordered by weight then id.
     const Xapian::doccount all = h.db.get_doccount();
     e.set_cutoff(0, first[first.size() - 1].get_weight() * (1 - 1e-9));
-    e.set_collapse_key(schema::kIdSlot, all);
+    e.set_sort_by_relevance_then_value(schema::kIdSlot, false);
     Xapian::MSet mset = e.get_mset(0, all, all);
     std::vector<Xapian::MSetIterator> order;
     for (auto m = mset.begin(); m != mset.end(); ++m) order.push_back(m);
     const auto cut = std::min<std::size_t>(want, order.size());
     std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(cut), order.end(), [](const auto& a, const auto& b) {
-      return a.get_weight() != b.get_weight() ? a.get_weight() > b.get_weight() : a.get_collapse_key() < b.get_collapse_key();
+      return a.get_weight() != b.get_weight() ? a.get_weight() > b.get_weight() : a.get_sort_key() < b.get_sort_key();
     });
     order.resize(cut);
     for (const auto& m : order) mset.fetch(m, std::next(m));  // ask for every document, then read them
