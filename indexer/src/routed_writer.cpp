@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <numeric>
 #include <optional>
 
 #include "shard_set.hpp"
@@ -124,6 +125,32 @@ struct RoutedWriter::Impl {
       };
     return options;
   }
+
+  // Runs write(k, writer) on `shards` in order, each its own commit, and sums
+  // their reports; a failure says which shards had committed (a rerun
+  // completes the rest). The first shard's issues stand for the run: every
+  // pass reads every record. `reconnect_first`: test the first shard's
+  // connection too (the others always are). `relabelled`: the writes carried
+  // shard_options, so an empty shard now has its label.
+  template <typename Write>
+  IndexReport each_shard(const std::vector<std::size_t>& shards, const std::string& command, bool reconnect_first,
+                         bool relabelled, Write&& write) {
+    const auto start = std::chrono::steady_clock::now();
+    IndexReport sum;
+    std::vector<std::size_t> committed;
+    for (const std::size_t k : shards) {
+      const std::string after = partial_note(committed, command);
+      IndexWriter& w = writer(k, reconnect_first || !committed.empty(), after);
+      const IndexReport part = on_shard(set.shards[k], after, [&] { return write(k, w); });
+      if (relabelled) unlabelled[k] = false;
+      add_report(sum, part);
+      if (committed.empty()) sum.issues = part.issues;
+      committed.push_back(k);
+    }
+    sum.skipped = sum.issues.size() + sum.without_abstract;
+    sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return sum;
+  }
 };
 
 RoutedWriter::RoutedWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -155,55 +182,30 @@ std::size_t RoutedWriter::document_count() const {
 
 IndexReport RoutedWriter::index_files(const std::vector<std::string>& paths, WriterOptions options,
                                       const ShardProgress& progress) {
-  const auto start = std::chrono::steady_clock::now();
   // Standard input is read once for every shard: spooled to a .jsonl file.
   StdinSpool spool;
   std::vector<std::string> inputs = paths;
   for (auto& path : inputs)
     if (path == "-") path = spool.spool();
-  IndexReport sum;
-  std::vector<std::size_t> committed;
-  for (std::size_t k = 0; k < impl_->size(); ++k) {
-    const ShardSpec& shard = impl_->set.shards[k];
-    const std::string after = partial_note(committed, "run");
-    IndexWriter& writer = impl_->writer(k, k > 0, after);
-    const IndexReport part =
-        on_shard(shard, after, [&] { return writer.index_files(inputs, impl_->shard_options(k, options, progress)); });
-    committed.push_back(k);
-    impl_->unlabelled[k] = false;
-    add_report(sum, part);
-    if (k == 0) sum.issues = part.issues;  // every pass reads every record: the issues once
-  }
-  sum.skipped = sum.issues.size() + sum.without_abstract;
-  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return sum;
+  std::vector<std::size_t> all(impl_->size());
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  return impl_->each_shard(all, "run", false, true, [&](std::size_t k, IndexWriter& writer) {
+    return writer.index_files(inputs, impl_->shard_options(k, options, progress));
+  });
 }
 
 IndexReport RoutedWriter::index_studies(const std::vector<SourcedStudy>& studies, WriterOptions options) {
-  const auto start = std::chrono::steady_clock::now();
   std::vector<std::vector<SourcedStudy>> routed(impl_->size());
   for (const auto& s : studies) routed[owner_shard(s.study.id, impl_->size())].push_back(s);
-  IndexReport sum;
-  std::vector<std::size_t> committed;
-  for (std::size_t k = 0; k < impl_->size(); ++k) {
-    if (routed[k].empty()) continue;
-    const ShardSpec& shard = impl_->set.shards[k];
-    const std::string after = partial_note(committed, "write");
-    IndexWriter& writer = impl_->writer(k, k > 0, after);
-    const IndexReport part =
-        on_shard(shard, after, [&] { return writer.index_studies(routed[k], impl_->shard_options(k, options, {})); });
-    committed.push_back(k);
-    impl_->unlabelled[k] = false;
-    add_report(sum, part);
-    if (k == 0) sum.issues = part.issues;
-  }
-  sum.skipped = sum.issues.size();
-  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return sum;
+  std::vector<std::size_t> shards;
+  for (std::size_t k = 0; k < routed.size(); ++k)
+    if (!routed[k].empty()) shards.push_back(k);
+  return impl_->each_shard(shards, "write", false, true, [&](std::size_t k, IndexWriter& writer) {
+    return writer.index_studies(routed[k], impl_->shard_options(k, options, {}));
+  });
 }
 
 IndexReport RoutedWriter::delete_ids(const std::vector<std::string>& ids, bool ignore_missing) {
-  const auto start = std::chrono::steady_clock::now();
   std::vector<std::vector<std::string>> routed(impl_->size());
   std::string missing;
   for (const auto& id : ids) {
@@ -216,17 +218,11 @@ IndexReport RoutedWriter::delete_ids(const std::vector<std::string>& ids, bool i
     throw Error(ErrorKind::not_found, "no study with id " + missing +
                                           "; nothing was deleted (after an interrupted delete, rerun it with "
                                           "--ignore-missing)");
-  IndexReport sum;
-  std::vector<std::size_t> committed;
-  for (std::size_t k = 0; k < impl_->size(); ++k) {
-    if (routed[k].empty()) continue;
-    const std::string after = partial_note(committed, "delete");
-    IndexWriter& writer = impl_->writer(k, true, after);
-    add_report(sum, on_shard(impl_->set.shards[k], after, [&] { return writer.delete_ids(routed[k]); }));
-    committed.push_back(k);
-  }
-  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return sum;
+  std::vector<std::size_t> shards;
+  for (std::size_t k = 0; k < routed.size(); ++k)
+    if (!routed[k].empty()) shards.push_back(k);
+  return impl_->each_shard(shards, "delete", true, false,
+                           [&](std::size_t k, IndexWriter& writer) { return writer.delete_ids(routed[k]); });
 }
 
 RoutedSyncPlan RoutedWriter::plan_sync(const std::string& folder) const {
@@ -251,23 +247,9 @@ RoutedSyncPlan RoutedWriter::plan_sync(const std::string& folder) const {
 }
 
 IndexReport RoutedWriter::apply_file(const RoutedSyncFile& file, WriterOptions options, const ShardProgress& progress) {
-  const auto start = std::chrono::steady_clock::now();
-  IndexReport sum;
-  std::vector<std::size_t> committed;
-  for (const std::size_t k : file.shards) {
-    const std::string after = partial_note(committed, "file");
-    IndexWriter& writer = impl_->writer(k, true, after);
-    const IndexReport part = on_shard(impl_->set.shards[k], after, [&] {
-      return writer.apply_file(file.file.path, file.file.entry, impl_->shard_options(k, options, progress));
-    });
-    impl_->unlabelled[k] = false;
-    add_report(sum, part);
-    if (committed.empty()) sum.issues = part.issues;
-    committed.push_back(k);
-  }
-  sum.skipped = sum.issues.size() + sum.without_abstract;
-  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return sum;
+  return impl_->each_shard(file.shards, "file", true, true, [&](std::size_t k, IndexWriter& writer) {
+    return writer.apply_file(file.file.path, file.file.entry, impl_->shard_options(k, options, progress));
+  });
 }
 
 }  // namespace studysearch
