@@ -3,7 +3,7 @@
 // query class, plain and with facets. Ratios are against the one index in the
 // same run; rounds alternate the three so that load hits them alike.
 // Usage: shard_bench --one DIR --local STUB --remote STUB --queries TSV
-//                    [--per-class N] [--rounds R] [--docs N --seed S]
+//                    [--per-class N] [--rounds R] [--docs N --seed S] [--term-k1-wdf X]
 // (bench/shards.sh builds everything and runs it.)
 #include <algorithm>
 #include <chrono>
@@ -52,14 +52,17 @@ int main(int argc, char** argv) {
   }
   const std::size_t per_class = std::stoul(arg(argc, argv, "--per-class", "100"));
   const std::size_t rounds = std::stoul(arg(argc, argv, "--rounds", "3"));
+  EngineOptions options;  // the defaults, or another k1 per term (remote shards weigh it in passes)
+  options.term_k1_wdf = std::stod(arg(argc, argv, "--term-k1-wdf", std::to_string(options.term_k1_wdf)));
   const std::vector<std::pair<std::string, SearchEngine>> engines = {
-      {"one index", SearchEngine::open(one)},
-      {"local shards", SearchEngine::open(local)},
-      {"remote shards", SearchEngine::open(remote)}};
+      {"one index", SearchEngine::open(one, options)},
+      {"local shards", SearchEngine::open(local, options)},
+      {"remote shards", SearchEngine::open(remote, options)}};
   auto classes = bench::by_class(bench::load_queries(queries));
   std::cout << "# shard_bench: " << engines[0].second.info().documents << " studies, "
             << engines[1].second.info().shards << " shards, seed " << arg(argc, argv, "--seed", "?") << ", "
-            << per_class << " queries per class, " << rounds << " rounds, top 20 with snippets\n"
+            << per_class << " queries per class, " << rounds << " rounds, top 20 with snippets, term k1 wdf "
+            << options.term_k1_wdf << "\n"
             << "# machine: " << bench::cpu_model() << ", " << std::thread::hardware_concurrency() << " cores\n\n"
             << "| class | mode | one index p50 / p95 ms | local shards p50 / p95 ms (ratio p50) | remote shards p50 / p95 ms (ratio p50) |\n"
             << "|---|---|---|---|---|\n";

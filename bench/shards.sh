@@ -2,10 +2,11 @@
 # One index against the same studies in 4 local shards and in 4 remote shards
 # (xapian-tcpsrv on 127.0.0.1), per query class, plain and with facets.
 # Usage: bench/shards.sh [--build DIR] [--docs N] [--seed S] [--shards N] [--per-class N] [--rounds R] [--work DIR]
+#                        [--term-k1-wdf X]   (EngineOptions::term_k1_wdf; 0 = one k1, one weighted pass on remote shards)
 # Prints a markdown table (ratios against the one index, same run) for bench/RESULTS.md "Shards".
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-build="$root/build" docs=100000 seed=42 shards=4 per_class=100 rounds=3 work=""
+build="$root/build" docs=100000 seed=42 shards=4 per_class=100 rounds=3 work="" engine=()
 while (($#)); do
   case "$1" in
     --build) build="$2"; shift 2 ;;
@@ -15,6 +16,7 @@ while (($#)); do
     --per-class) per_class="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
+    --term-k1-wdf) engine+=(--term-k1-wdf "$2"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 1 ;;
   esac
 done
@@ -48,4 +50,4 @@ PY
 done
 echo "# $(date -u +%F) commit $(git -C "$root" rev-parse --short HEAD), load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$build/bench/shard_bench" --one "$work/one" --local "$work/split/shards.stub" --remote "$work/remote.stub" \
-  --queries "$work/queries.tsv" --per-class "$per_class" --rounds "$rounds" --seed "$seed"
+  --queries "$work/queries.tsv" --per-class "$per_class" --rounds "$rounds" --seed "$seed" "${engine[@]}"

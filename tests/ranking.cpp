@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -164,4 +165,40 @@ TEST_CASE("a word typed twice weighs (k3 + 1) n / (k3 + n) times once, and only 
   REQUIRE(!xapian.hits.empty());
   REQUIRE(!postings.hits.empty());
   CHECK(xapian.hits.front().id == "a");
+}
+
+TEST_CASE("a k1 per term: words studies repeat saturate early, words mentioned once count each mention") {
+  TempDir dir;
+  // "weight": four studies say it four times, one once (mean wdf 6.8: the
+  // summary weighs 2); "fatigue": once and twice (mean wdf 3).
+  build_index(dir.path(), {make_study("w1", "Report", "weight before, weight after, weight gain and weight loss"),
+                           make_study("w2", "Report", "weight before, weight after, weight gain and weight loss"),
+                           make_study("w3", "Report", "weight before, weight after, weight gain and weight loss"),
+                           make_study("w4", "Report", "weight before, weight after, weight gain and weight loss"),
+                           make_study("w0", "Report", "weight measured once in the clinic, nothing else noted"),
+                           make_study("f1", "Report", "fatigue measured once in the clinic, nothing else noted"),
+                           make_study("f2", "Report", "fatigue before, fatigue after, a gain and a loss")});
+  auto scores = [&](double k1_wdf, const std::string& text) {
+    EngineOptions o;
+    o.term_k1_wdf = k1_wdf;
+    std::map<std::string, double> out;
+    const SearchResult r = SearchEngine::open(dir.path(), o).search(request(text));
+    for (const auto& h : r.hits) out[h.id] = h.score;
+    out["total"] = static_cast<double>(r.total);
+    return out;
+  };
+  const auto one_k1 = scores(0, "weight fatigue"), per_term = scores(4, "weight fatigue");
+  // Four mentions of a repeated word gain less over one than with one k1 ...
+  CHECK(per_term.at("w1") / per_term.at("w0") < one_k1.at("w1") / one_k1.at("w0"));
+  // ... two mentions of a word studies mention about once gain more.
+  CHECK(per_term.at("f2") / per_term.at("f1") > one_k1.at("f2") / one_k1.at("f1"));
+  CHECK(per_term.at("total") == one_k1.at("total"));  // it only reweighs
+  CHECK(SearchEngine::open(dir.path()).options().term_k1_wdf == 4);
+  // A term whose mean wdf is k1_wdf saturates with k1 itself: "fatigue"
+  // (mean wdf 3) at k1_wdf 3 scores as with one k1.
+  const auto same = scores(3, "fatigue");
+  EngineOptions plain;
+  plain.term_k1_wdf = 0;
+  for (const auto& h : SearchEngine::open(dir.path(), plain).search(request("fatigue")).hits)
+    CHECK(same.at(h.id) == Approx(h.score));
 }

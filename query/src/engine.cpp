@@ -3,8 +3,9 @@
 //   1. parse the text (query_parser);
 //   2. a matcher finds the exact match set and weighs every match:
 //      - terms, synonyms and phrases (ParsedQuery::plan): posting lists and
-//        the snapshot (ranker), plus a bonus for consecutive query words close
-//        together and pseudo-relevance feedback for long queries;
+//        the snapshot (ranker), BM25 with a k1 per term, plus a bonus for
+//        consecutive query words close together and pseudo-relevance
+//        feedback for long queries;
 //      - anything else (field ranges, multi-word synonyms): Xapian's matcher,
 //        every match weighed in one pass;
 //   3. the collectors, the same whatever matcher ran: the total and the
@@ -35,6 +36,7 @@
 #include "remote_matches.hpp"
 #include "snapshot.hpp"
 #include "snippets.hpp"
+#include "term_passes.hpp"
 #include "studysearch/analyzer.hpp"
 #include "studysearch/detail/schema.hpp"
 #include "studysearch/studysearch.hpp"
@@ -65,6 +67,10 @@ struct SearchEngine::Impl {
   template <typename Fn>
   auto with_reader(Fn&& fn) {
     return pool->with_reader(std::forward<Fn>(fn));
+  }
+
+  Bm25Params bm25_params() const {
+    return Bm25Params{options.bm25_k1, options.bm25_b, options.bm25_min_normlen, options.term_k1_wdf};
   }
 
   Xapian::BM25Weight bm25() const {
@@ -192,7 +198,7 @@ struct SearchEngine::Impl {
   // from posting lists and the snapshot (Ranker), exactly.
   void rank_from_postings(Handle& h, const Snapshot& snap, const Job& job) const {
     const ParsedQuery& parsed = job.parsed;
-    Ranker ranker(h.db, snap, Bm25Params{options.bm25_k1, options.bm25_b, options.bm25_min_normlen}, h.scratch);
+    Ranker ranker(h.db, snap, bm25_params(), h.scratch);
 
     // 1. The match set (and each concept's, for the all-words tier), weighed as it is read.
     DocSet matched = parsed.browse() ? all_documents(snap) : DocSet(snap.last_docid());
@@ -272,7 +278,19 @@ struct SearchEngine::Impl {
   void search_remote(Handle& h, const SearchRequest& request, const ParsedQuery& parsed, bool tiers,
                      SearchResult& result) const {
     const Xapian::BM25Weight scheme = bm25();
-    RemoteMatches m(h.db, scheme, parsed.any_words(), columns_for(request));
+    // With a k1 per term, the words of the plan weigh in passes of their own
+    // (term_passes.hpp); the first pass then only finds the matches.
+    const Bm25Params params = bm25_params();
+    const bool per_term = parsed.plan_complete && params.k1_wdf > 0;
+    const Xapian::BoolWeight unweighted;
+    RemoteMatches m(h.db, per_term ? static_cast<const Xapian::Weight&>(unweighted) : scheme, parsed.any_words(),
+                    columns_for(request));
+    auto add_leaf = [&](const ScoredLeaf& leaf, const Xapian::Query& within) {
+      for (const TermPass& pass : leaf_passes(h.db, params, leaf, within)) m.add_weights(pass.scheme(params), pass.query);
+    };
+    if (per_term)
+      for (const auto& part : parsed.plan)
+        for (const auto& leaf : part.leaves) add_leaf(leaf, Xapian::Query());
     const Snapshot& columns = m.columns();
     const DocSet matched = m.all();
     auto best_by_score = [&](std::size_t k) {
@@ -287,6 +305,11 @@ struct SearchEngine::Impl {
       for (const auto& [a, b] : pairs) {
         const std::string words[] = {a, b};
         const Xapian::Query pair(Xapian::Query::OP_PHRASE, std::begin(words), std::end(words), window);
+        if (per_term) {
+          const Xapian::Query where(Xapian::Query::OP_AND, pair, top);
+          for (const auto& word : words) add_leaf(ScoredLeaf{{word}, options.proximity_weight}, where);
+          continue;
+        }
         m.add_weights(scheme, Xapian::Query(Xapian::Query::OP_FILTER,
                                             Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, pair, options.proximity_weight),
                                             top));
@@ -295,7 +318,11 @@ struct SearchEngine::Impl {
     if (!tiers && feedback_applies(parsed)) {
       std::vector<Xapian::docid> top;
       for (const Ranked& r : best_by_score(options.prf_docs)) top.push_back(m.docid(r.id));
-      m.add_weights(scheme, expansion(expansion_terms(h.db, parsed, top)));
+      const std::vector<std::string> terms = expansion_terms(h.db, parsed, top);
+      if (per_term)
+        for (const auto& term : terms) add_leaf(ScoredLeaf{{term}, options.prf_weight}, Xapian::Query());
+      else
+        m.add_weights(scheme, expansion(terms));
     }
     const ResolvedFilters filters = ResolvedFilters::resolve(request, columns);
     FacetCounter counter(columns, filters, request.facets, h.facet_counts);

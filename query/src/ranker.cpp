@@ -34,9 +34,10 @@ double Ranker::termweight(double termfreq, double factor) const {
   return std::log(tw) * factor * (params_.k1 + 1);
 }
 
-double Ranker::synonym_termfreq(const std::vector<std::string>& terms) const {
+double synonym_termfreq(const Xapian::Database& db, const std::vector<std::string>& terms) {
+  const double documents = db.get_doccount();
   std::priority_queue<Xapian::doccount, std::vector<Xapian::doccount>, std::greater<>> rarest;
-  for (const auto& t : terms) rarest.push(db_.get_termfreq(t));
+  for (const auto& t : terms) rarest.push(db.get_termfreq(t));
   if (rarest.empty()) return 0;
   while (rarest.size() > 1) {
     const double r = rarest.top();
@@ -44,7 +45,7 @@ double Ranker::synonym_termfreq(const std::vector<std::string>& terms) const {
     const double l = rarest.top();
     rarest.pop();
     // Independence: P(l or r) = P(l) + P(r) - P(l) P(r), rounded per pair.
-    rarest.push(static_cast<Xapian::doccount>(l + r - l * r / documents_ + 0.5));
+    rarest.push(static_cast<Xapian::doccount>(l + r - l * r / documents + 0.5));
   }
   return rarest.top();
 }
@@ -55,11 +56,12 @@ DocSet Ranker::add(const ScoredLeaf& leaf, double scale) {
   if (leaf.terms.size() == 1) {
     const std::string& term = leaf.terms.front();
     const double tw = termweight(db_.get_termfreq(term), factor);
+    const double k1 = term_k1(term);
     for (auto it = db_.postlist_begin(term), end = db_.postlist_end(term); it != end; ++it) {
       const Xapian::docid id = *it;
       if (id > last_) continue;  // newer than the snapshot (cannot happen: one revision)
       out.insert(id);
-      scratch_.score[id] += sumpart(tw, it.get_wdf(), snapshot_.doclength[id]);
+      scratch_.score[id] += sumpart(tw, k1, it.get_wdf(), snapshot_.doclength[id]);
     }
   } else if (leaf.phrase) {
     // Positions decide the match (Xapian); the weight is each term's, as in
@@ -70,7 +72,11 @@ DocSet Ranker::add(const ScoredLeaf& leaf, double scale) {
     add_positional(out, leaf.terms, factor);
   } else if (!leaf.terms.empty()) {
     // One synonym: the wdf of all its terms together, weighed once.
-    const double tw = termweight(synonym_termfreq(leaf.terms), factor);
+    const double termfreq = synonym_termfreq(db_, leaf.terms);
+    const double tw = termweight(termfreq, factor);
+    double collection_freq = 0;
+    for (const auto& term : leaf.terms) collection_freq += static_cast<double>(db_.get_collection_freq(term));
+    const double k1 = params_.k1_for(collection_freq, termfreq);
     for (const auto& term : leaf.terms)
       for (auto it = db_.postlist_begin(term), end = db_.postlist_end(term); it != end; ++it) {
         const Xapian::docid id = *it;
@@ -79,7 +85,7 @@ DocSet Ranker::add(const ScoredLeaf& leaf, double scale) {
         scratch_.wdf[id] += it.get_wdf();
       }
     out.for_each([&](Xapian::docid id) {
-      scratch_.score[id] += sumpart(tw, scratch_.wdf[id], snapshot_.doclength[id]);
+      scratch_.score[id] += sumpart(tw, k1, scratch_.wdf[id], snapshot_.doclength[id]);
       scratch_.wdf[id] = 0;
     });
   }
@@ -90,12 +96,13 @@ DocSet Ranker::add(const ScoredLeaf& leaf, double scale) {
 void Ranker::add_positional(const DocSet& where, const std::vector<std::string>& terms, double factor) {
   for (const auto& term : terms) {
     const double tw = termweight(db_.get_termfreq(term), factor);
+    const double k1 = term_k1(term);
     Xapian::PostingIterator it = db_.postlist_begin(term);
     const Xapian::PostingIterator end = db_.postlist_end(term);
     where.for_each([&](Xapian::docid id) {
       if (it == end) return;
       it.skip_to(id);
-      if (it != end && *it == id) scratch_.score[id] += sumpart(tw, it.get_wdf(), snapshot_.doclength[id]);
+      if (it != end && *it == id) scratch_.score[id] += sumpart(tw, k1, it.get_wdf(), snapshot_.doclength[id]);
     });
   }
 }

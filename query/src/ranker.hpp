@@ -4,9 +4,12 @@
 // a tight loop over posting lists and the snapshot's document lengths. The
 // weights equal Xapian's (tests/oracle.cpp checks), several times faster than
 // Xapian's matcher weighing every match, and exact, which Xapian 1.4.22's
-// pruned top-k is not (see "Exact pages" in bench/RESULTS.md).
+// pruned top-k is not (see "Exact pages" in bench/RESULTS.md). With a k1 per
+// term (Bm25Params::k1_wdf) each term weighs as Xapian's BM25Weight with that
+// term's k1 would (term_passes.hpp gives Xapian the same, a pass per term).
 #include <xapian.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -18,12 +21,31 @@
 
 namespace studysearch {
 
-/// Xapian::BM25Weight's parameters (k2 = 0, k3 = 1, as the engine uses it).
+/// Xapian::BM25Weight's parameters (k2 = 0, k3 = 1, as the engine uses it),
+/// and optionally a k1 per term (EngineOptions::term_k1_wdf).
 struct Bm25Params {
   double k1 = 1.2;
   double b = 0.75;
   double min_normlen = 0.5;
+  /// 0: one k1 for every term. Otherwise a term whose mean wdf in the
+  /// documents that contain it (collection freq / termfreq) is `k1_wdf`
+  /// saturates with k1, one with twice that mean with k1 / 2: words a study
+  /// repeats whenever it mentions them ("vitamin D", "weight loss") saturate
+  /// early, words mentioned once count each mention. The weight's scale stays
+  /// k1 + 1 for every term, so only the shape of tf changes.
+  double k1_wdf = 0;
+
+  double k1_for(double collection_freq, double termfreq) const {
+    if (k1_wdf <= 0 || termfreq <= 0) return k1;
+    return k1 * k1_wdf / std::max(1.0, collection_freq / termfreq);
+  }
+  /// The same weight as Xapian's BM25Weight(k1_t, ...) times this factor.
+  double xapian_scale(double k1_t) const { return (k1 + 1) / (k1_t + 1); }
 };
+
+/// The term frequency Xapian uses to weigh OP_SYNONYM(terms): its estimate
+/// for an OR of the terms, combined pairwise from the rarest up.
+double synonym_termfreq(const Xapian::Database& db, const std::vector<std::string>& terms);
 
 /// Per-reader scratch space, reused between searches; all zero between uses.
 struct RankScratch {
@@ -51,15 +73,15 @@ class Ranker {
   Xapian::docid last_docid() const { return last_; }
 
  private:
-  /// The term frequency Xapian uses to weigh OP_SYNONYM(terms): its estimate
-  /// for an OR of the terms, combined pairwise from the rarest up.
-  double synonym_termfreq(const std::vector<std::string>& terms) const;
   double termweight(double termfreq, double factor) const;
+  double term_k1(const std::string& term) const {
+    return params_.k1_for(static_cast<double>(db_.get_collection_freq(term)), db_.get_termfreq(term));
+  }
   void add_positional(const DocSet& where, const std::vector<std::string>& terms, double factor);
-  double sumpart(double termweight, std::uint32_t wdf, std::uint32_t length) const {
+  double sumpart(double termweight, double k1, std::uint32_t wdf, std::uint32_t length) const {
     const double normlen = std::max(length * len_factor_, params_.min_normlen);
     const double w = wdf;
-    return termweight * (w / (params_.k1 * (normlen * params_.b + (1 - params_.b)) + w));
+    return termweight * (w / (k1 * (normlen * params_.b + (1 - params_.b)) + w));
   }
 
   const Xapian::Database& db_;

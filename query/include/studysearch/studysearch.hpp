@@ -129,6 +129,15 @@ struct EngineOptions {
   double bm25_k1 = 3.0;
   double bm25_b = 0.75;
   double bm25_min_normlen = 0.5;
+  /// A k1 per term: a word whose mean wdf in the studies that contain it
+  /// (collection frequency / document frequency) is `term_k1_wdf` saturates
+  /// with bm25_k1, one studies repeat twice as often with half of it. Words a
+  /// study repeats whenever it mentions them ("vitamin D", "weight loss")
+  /// then cannot outweigh the rarer words of the query by repetition alone.
+  /// Every term keeps the scale k1 + 1; 0 = one k1 for all terms. Plain
+  /// words, synonyms and phrases (not field-scoped words or OR groups, which
+  /// weigh with bm25_k1). See bench/RANKING.md, fourth round.
+  double term_k1_wdf = 4.0;
   /// Queries of at most this many words rank studies containing all words
   /// first (was 4: five-word queries gain a little on Cranfield and claims).
   std::size_t all_words_first_max_words = 5;
