@@ -3,7 +3,7 @@
 // query class, plain and with facets. Ratios are against the one index in the
 // same run; rounds alternate the three so that load hits them alike.
 // Usage: shard_bench --one DIR --local STUB --remote STUB --queries TSV
-//                    [--per-class N] [--rounds R] [--docs N --seed S] [--term-k1-wdf X]
+//                    [--per-class N] [--rounds R] [--docs N --seed S] [--term-k1-wdf X] [--burstiness X]
 // (bench/shards.sh builds everything and runs it.)
 #include <algorithm>
 #include <chrono>
@@ -52,8 +52,9 @@ int main(int argc, char** argv) {
   }
   const std::size_t per_class = std::stoul(arg(argc, argv, "--per-class", "100"));
   const std::size_t rounds = std::stoul(arg(argc, argv, "--rounds", "3"));
-  EngineOptions options;  // the defaults, or another k1 per term (remote shards weigh it in passes)
+  EngineOptions options;  // the defaults, or other per-term weights (remote shards weigh them in passes)
   options.term_k1_wdf = std::stod(arg(argc, argv, "--term-k1-wdf", std::to_string(options.term_k1_wdf)));
+  options.term_burstiness = std::stod(arg(argc, argv, "--burstiness", std::to_string(options.term_burstiness)));
   const std::vector<std::pair<std::string, SearchEngine>> engines = {
       {"one index", SearchEngine::open(one, options)},
       {"local shards", SearchEngine::open(local, options)},

@@ -2,7 +2,7 @@
 # One index against the same studies in 4 local shards and in 4 remote shards
 # (xapian-tcpsrv on 127.0.0.1), per query class, plain and with facets.
 # Usage: bench/shards.sh [--build DIR] [--docs N] [--seed S] [--shards N] [--per-class N] [--rounds R] [--work DIR]
-#                        [--term-k1-wdf X]   (EngineOptions::term_k1_wdf; 0 = one k1, one weighted pass on remote shards)
+#                        [--term-k1-wdf X] [--burstiness X]   (EngineOptions; both 0: one weighted pass on remote shards)
 # Prints a markdown table (ratios against the one index, same run) for bench/RESULTS.md "Shards".
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -16,7 +16,7 @@ while (($#)); do
     --per-class) per_class="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
-    --term-k1-wdf) engine+=(--term-k1-wdf "$2"); shift 2 ;;
+    --term-k1-wdf | --burstiness) engine+=("$1" "$2"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 1 ;;
   esac
 done

@@ -400,7 +400,8 @@ TEST_CASE("the posting-list ranker gives every match Xapian's BM25 weight") {
   RankScratch scratch;
   std::size_t compared = 0;
   for (const Bm25Params params : {Bm25Params{1.2, 0.75, 0.5}, Bm25Params{3.0, 0.75, 0.5}, Bm25Params{0.9, 0.3, 0.0},
-                                  Bm25Params{3.0, 0.75, 0.5, 4.0}, Bm25Params{1.2, 0.5, 0.5, 2.0}}) {
+                                  Bm25Params{3.0, 0.75, 0.5, 4.0, 0.5}, Bm25Params{1.2, 0.5, 0.5, 2.0},
+                                  Bm25Params{1.2, 0.75, 0.5, 0.0, 0.25}}) {
     for (int n = 0; n < 60; ++n) {
       // Plain words (some twice), title: terms, phrases, OR groups and exclusions; and
       // a synonym of 2-4 words at a scaled weight, as thesaurus groups and
@@ -419,7 +420,7 @@ TEST_CASE("the posting-list ranker gives every match Xapian's BM25 weight") {
       for (int i = 0, size = 2 + static_cast<int>(random() % 3); i < size; ++i) synonym_terms.push_back(analyzer.stem(word()));
       const double synonym_factor = 0.25 + static_cast<double>(random() % 8) / 8;
       INFO("query '" << text << "', synonym factor " << synonym_factor << ", k1 " << params.k1 << ", k1 wdf "
-                     << params.k1_wdf);
+                     << params.k1_wdf << ", burstiness " << params.burstiness);
 
       const ParsedQuery parsed = parse_query(text, analyzer, thesaurus, ParserOptions{});
       REQUIRE(parsed.plan_complete);
@@ -430,10 +431,10 @@ TEST_CASE("the posting-list ranker gives every match Xapian's BM25 weight") {
       e.set_query(ranked);
       e.set_weighting_scheme(Xapian::BM25Weight(params.k1, 0, 1, params.b, params.min_normlen));
       const Xapian::MSet all = e.get_mset(0, db.get_doccount(), db.get_doccount());
-      // With a k1 per term, Xapian weighs each term in a pass of its own
+      // With a k1 or scale per term, Xapian weighs each term in a pass of its own
       // (term_passes.hpp): the expected weight is the sum of the passes.
       std::map<Xapian::docid, double> per_term;
-      if (params.k1_wdf > 0) {
+      if (params.per_term()) {
         std::vector<ScoredLeaf> leaves{ScoredLeaf{synonym_terms, synonym_factor}};
         for (const auto& part : parsed.plan) leaves.insert(leaves.end(), part.leaves.begin(), part.leaves.end());
         for (const auto& leaf : leaves)
@@ -455,7 +456,7 @@ TEST_CASE("the posting-list ranker gives every match Xapian's BM25 weight") {
       CHECK(matched.size() == all.size());
       for (auto it = all.begin(); it != all.end(); ++it) {
         CHECK(matched.contains(*it));
-        const double expected = params.k1_wdf > 0 ? per_term[*it] : it.get_weight();
+        const double expected = params.per_term() ? per_term[*it] : it.get_weight();
         CHECK(ranker.score(*it) == Approx(expected).epsilon(1e-12));
         ++compared;
       }

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <string>
 #include <vector>
@@ -178,9 +179,10 @@ TEST_CASE("a k1 per term: words studies repeat saturate early, words mentioned o
                            make_study("w0", "Report", "weight measured once in the clinic, nothing else noted"),
                            make_study("f1", "Report", "fatigue measured once in the clinic, nothing else noted"),
                            make_study("f2", "Report", "fatigue before, fatigue after, a gain and a loss")});
-  auto scores = [&](double k1_wdf, const std::string& text) {
+  auto scores = [&](double k1_wdf, const std::string& text, double burstiness = 0) {
     EngineOptions o;
     o.term_k1_wdf = k1_wdf;
+    o.term_burstiness = burstiness;
     std::map<std::string, double> out;
     const SearchResult r = SearchEngine::open(dir.path(), o).search(request(text));
     for (const auto& h : r.hits) out[h.id] = h.score;
@@ -194,6 +196,10 @@ TEST_CASE("a k1 per term: words studies repeat saturate early, words mentioned o
   CHECK(per_term.at("f2") / per_term.at("f1") > one_k1.at("f2") / one_k1.at("f1"));
   CHECK(per_term.at("total") == one_k1.at("total"));  // it only reweighs
   CHECK(SearchEngine::open(dir.path()).options().term_k1_wdf == 4);
+  // Burstiness: each word's weight times its mean wdf ^ x ("weight" 34 / 5).
+  const auto bursty = scores(4, "weight", 0.5), flat = scores(4, "weight");
+  CHECK(bursty.at("w1") == Approx(flat.at("w1") * std::sqrt(34.0 / 5)));
+  CHECK(bursty.at("total") == flat.at("total"));
   // A term whose mean wdf is k1_wdf saturates with k1 itself: "fatigue"
   // (mean wdf 3) at k1_wdf 3 scores as with one k1.
   const auto same = scores(3, "fatigue");

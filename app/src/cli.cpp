@@ -118,6 +118,7 @@ void add_filter_options(CLI::App* cmd, std::map<std::string, std::vector<std::st
 // Ranking options shared by search, run and serve.
 void add_ranking_options(CLI::App* cmd, EngineOptions& o) {
   cmd->add_option("--k1", o.bm25_k1, "BM25 k1")->capture_default_str()->group("Ranking");
+  cmd->add_option("--burstiness", o.term_burstiness, "each word's weight times (its mean wdf in its studies)^this (0: off)")->capture_default_str()->group("Ranking");
   cmd->add_option("--term-k1-wdf", o.term_k1_wdf, "k1 per term: a word whose mean wdf in its studies is this saturates with --k1, one twice as repetitive with half (0: one k1)")->capture_default_str()->group("Ranking");
   cmd->add_option("--b", o.bm25_b, "BM25 b")->capture_default_str()->group("Ranking");
   cmd->add_option("--synonym-weight", o.synonym_weight, "weight of thesaurus synonyms")->capture_default_str()->group("Ranking");

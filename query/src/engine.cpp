@@ -70,7 +70,8 @@ struct SearchEngine::Impl {
   }
 
   Bm25Params bm25_params() const {
-    return Bm25Params{options.bm25_k1, options.bm25_b, options.bm25_min_normlen, options.term_k1_wdf};
+    return Bm25Params{options.bm25_k1, options.bm25_b, options.bm25_min_normlen, options.term_k1_wdf,
+                      options.term_burstiness};
   }
 
   Xapian::BM25Weight bm25() const {
@@ -278,10 +279,10 @@ struct SearchEngine::Impl {
   void search_remote(Handle& h, const SearchRequest& request, const ParsedQuery& parsed, bool tiers,
                      SearchResult& result) const {
     const Xapian::BM25Weight scheme = bm25();
-    // With a k1 per term, the words of the plan weigh in passes of their own
+    // With a k1 (or scale) per term, the words of the plan weigh in passes of their own
     // (term_passes.hpp); the first pass then only finds the matches.
     const Bm25Params params = bm25_params();
-    const bool per_term = parsed.plan_complete && params.k1_wdf > 0;
+    const bool per_term = parsed.plan_complete && params.per_term();
     const Xapian::BoolWeight unweighted;
     RemoteMatches m(h.db, per_term ? static_cast<const Xapian::Weight&>(unweighted) : scheme, parsed.any_words(),
                     columns_for(request));

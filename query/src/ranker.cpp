@@ -55,8 +55,8 @@ DocSet Ranker::add(const ScoredLeaf& leaf, double scale) {
   const double factor = leaf.factor * scale;
   if (leaf.terms.size() == 1) {
     const std::string& term = leaf.terms.front();
-    const double tw = termweight(db_.get_termfreq(term), factor);
-    const double k1 = term_k1(term);
+    const auto [k1, scale_t] = term_shape(term);
+    const double tw = termweight(db_.get_termfreq(term), factor * scale_t);
     for (auto it = db_.postlist_begin(term), end = db_.postlist_end(term); it != end; ++it) {
       const Xapian::docid id = *it;
       if (id > last_) continue;  // newer than the snapshot (cannot happen: one revision)
@@ -73,10 +73,10 @@ DocSet Ranker::add(const ScoredLeaf& leaf, double scale) {
   } else if (!leaf.terms.empty()) {
     // One synonym: the wdf of all its terms together, weighed once.
     const double termfreq = synonym_termfreq(db_, leaf.terms);
-    const double tw = termweight(termfreq, factor);
     double collection_freq = 0;
     for (const auto& term : leaf.terms) collection_freq += static_cast<double>(db_.get_collection_freq(term));
     const double k1 = params_.k1_for(collection_freq, termfreq);
+    const double tw = termweight(termfreq, factor * params_.scale_for(collection_freq, termfreq));
     for (const auto& term : leaf.terms)
       for (auto it = db_.postlist_begin(term), end = db_.postlist_end(term); it != end; ++it) {
         const Xapian::docid id = *it;
@@ -95,8 +95,8 @@ DocSet Ranker::add(const ScoredLeaf& leaf, double scale) {
 
 void Ranker::add_positional(const DocSet& where, const std::vector<std::string>& terms, double factor) {
   for (const auto& term : terms) {
-    const double tw = termweight(db_.get_termfreq(term), factor);
-    const double k1 = term_k1(term);
+    const auto [k1, scale_t] = term_shape(term);
+    const double tw = termweight(db_.get_termfreq(term), factor * scale_t);
     Xapian::PostingIterator it = db_.postlist_begin(term);
     const Xapian::PostingIterator end = db_.postlist_end(term);
     where.for_each([&](Xapian::docid id) {

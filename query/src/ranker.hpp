@@ -10,6 +10,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -34,10 +35,21 @@ struct Bm25Params {
   /// early, words mentioned once count each mention. The weight's scale stays
   /// k1 + 1 for every term, so only the shape of tf changes.
   double k1_wdf = 0;
+  /// Each term's weight times (its mean wdf)^burstiness: words documents
+  /// repeat once they mention them are content words (0: off).
+  double burstiness = 0;
 
+  static double mean_wdf(double collection_freq, double termfreq) {
+    return termfreq <= 0 ? 1.0 : std::max(1.0, collection_freq / termfreq);
+  }
   double k1_for(double collection_freq, double termfreq) const {
     if (k1_wdf <= 0 || termfreq <= 0) return k1;
-    return k1 * k1_wdf / std::max(1.0, collection_freq / termfreq);
+    return k1 * k1_wdf / mean_wdf(collection_freq, termfreq);
+  }
+  /// Terms do not all weigh with one k1 and scale (Xapian needs a pass per term).
+  bool per_term() const { return k1_wdf > 0 || burstiness != 0; }
+  double scale_for(double collection_freq, double termfreq) const {
+    return burstiness == 0 ? 1.0 : std::pow(mean_wdf(collection_freq, termfreq), burstiness);
   }
   /// The same weight as Xapian's BM25Weight(k1_t, ...) times this factor.
   double xapian_scale(double k1_t) const { return (k1 + 1) / (k1_t + 1); }
@@ -74,8 +86,10 @@ class Ranker {
 
  private:
   double termweight(double termfreq, double factor) const;
-  double term_k1(const std::string& term) const {
-    return params_.k1_for(static_cast<double>(db_.get_collection_freq(term)), db_.get_termfreq(term));
+  /// A term's k1 and the factor on its weight (Bm25Params::k1_for, scale_for).
+  std::pair<double, double> term_shape(const std::string& term) const {
+    const double cf = static_cast<double>(db_.get_collection_freq(term)), tf = db_.get_termfreq(term);
+    return {params_.k1_for(cf, tf), params_.scale_for(cf, tf)};
   }
   void add_positional(const DocSet& where, const std::vector<std::string>& terms, double factor);
   double sumpart(double termweight, double k1, std::uint32_t wdf, std::uint32_t length) const {

@@ -138,6 +138,13 @@ struct EngineOptions {
   /// words, synonyms and phrases (not field-scoped words or OR groups, which
   /// weigh with bm25_k1). See bench/RANKING.md, fourth round.
   double term_k1_wdf = 4.0;
+  /// Each word's weight times (its mean wdf in the studies that contain it)
+  /// ^ term_burstiness: words studies keep repeating once they mention them
+  /// are what studies are about (content words are bursty; Church & Gale).
+  /// The same words as term_k1_wdf. Off (0) by default: 0.25 and 0.5 gain in
+  /// sample, but with them in the cross-validation grid the held-out 4-7-word
+  /// class falls below plain BM25 (bench/RANKING.md, fourth round).
+  double term_burstiness = 0;
   /// Queries of at most this many words rank studies containing all words
   /// first (was 4: five-word queries gain a little on Cranfield and claims).
   std::size_t all_words_first_max_words = 5;
