@@ -273,9 +273,10 @@ struct SearchEngine::Impl {
   }
 
   // Shards the snapshot cannot cover (remote, or a partial set): Xapian's
-  // matcher weighs every match on the shards (RemoteMatches), then the same
-  // steps as above on the matches' own columns: proximity and feedback for
-  // the same queries, the same collectors. Same answers as one index.
+  // matcher finds and weighs every match on the shards (RemoteMatches; with a
+  // k1 per term, a weighted pass per term), then the same steps as above on
+  // the matches' own columns: proximity and feedback for the same queries,
+  // the same collectors. Same answers as one index.
   void search_remote(Handle& h, const SearchRequest& request, const ParsedQuery& parsed, bool tiers,
                      SearchResult& result) const {
     const Xapian::BM25Weight scheme = bm25();
