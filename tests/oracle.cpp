@@ -143,8 +143,10 @@ std::string describe(const SearchRequest& r) {
 // Checks one request against the brute force: total, facets, the set of ids
 // over all pages (`page_size` hits each), the requested page as a slice of
 // that list, and the order (sort keys, or all-words tier then scores).
-void check_request(const SearchEngine& engine, const SearchRequest& r, bool has_words, const Expected& expected,
+void check_request(const SearchEngine& engine, const SearchRequest& r, std::size_t word_count, const Expected& expected,
                    std::size_t page_size, const std::map<std::string, const Study*>& by_id) {
+  const bool has_words = word_count > 0;
+  const bool tiers = word_count <= engine.options().all_words_first_max_words;
   // ---- total and facets
   const SearchResult result = engine.search(r);
   CHECK(result.total == expected.ids.size());
@@ -214,11 +216,12 @@ void check_request(const SearchEngine& engine, const SearchRequest& r, bool has_
       previous = year;
     }
   } else if (has_words) {
-    // Studies with every word come first (queries of at most 5 words), and
-    // scores never increase within each of the two tiers.
-    const std::size_t first_tier = expected.ids_with_every_word.size();
+    // With all-words-first (queries of at most all_words_first_max_words
+    // words) studies with every word come first; scores never increase
+    // within each of the two tiers (or, without tiers, over the whole list).
+    const std::size_t first_tier = tiers ? expected.ids_with_every_word.size() : 0;
     for (std::size_t i = 0; i < all.size(); ++i) {
-      CHECK((i < first_tier) == (expected.ids_with_every_word.count(all[i]) > 0));
+      if (tiers) CHECK((i < first_tier) == (expected.ids_with_every_word.count(all[i]) > 0));
       if (i > 0 && i != first_tier) CHECK(scores[i] <= scores[i - 1] + 1e-9);
     }
   }
@@ -245,11 +248,13 @@ TEST_CASE("oracle: totals, every facet count, the set of ids and the sort order 
   const auto options = StudyGenerator::default_options();
   const auto& fx = oracle_fixture(seed);
   REQUIRE(fx.engine.info().documents == kStudies);
-  // The tuned defaults, and classic BM25 (k1 = 1.2, as `--k1 1.2` gives): the
-  // promises must hold whatever the ranking knobs are.
+  // The tuned defaults, classic BM25 (k1 = 1.2, as `--k1 1.2` gives) and
+  // all words first (an option): the promises must hold whatever the ranking
+  // knobs are.
   const SearchEngine classic = SearchEngine::open(fx.path, EngineOptions{.bm25_k1 = 1.2, .prf_docs = 0});
-  const std::vector<std::pair<const char*, const SearchEngine*>> engines = {{"default options", &fx.engine},
-                                                                          {"k1=1.2", &classic}};
+  const SearchEngine tiered = SearchEngine::open(fx.path, EngineOptions{.all_words_first_max_words = 5});
+  const std::vector<std::pair<const char*, const SearchEngine*>> engines = {
+      {"default options", &fx.engine}, {"k1=1.2", &classic}, {"all words first", &tiered}};
   Oracle oracle(fx.studies);
   std::map<std::string, const Study*> by_id;
   for (const auto& s : fx.studies) by_id[s.id] = &s;
@@ -303,7 +308,7 @@ TEST_CASE("oracle: totals, every facet count, the set of ids and the sort order 
     const std::size_t page_size = 37 + random() % 214;
     for (const auto& [engine_name, engine] : engines) {
       INFO("engine: " << engine_name);
-      check_request(*engine, r, !words.empty(), expected, page_size, by_id);
+      check_request(*engine, r, words.size(), expected, page_size, by_id);
     }
   }
   CHECK(nonempty > kRequests / 2);

@@ -70,11 +70,11 @@ TEST_CASE("proximity ranks consecutive query words found together first, and onl
                            make_study("together", "Report", "muscle pain reported by patients with sore"),
                            make_study("reversed", "Report", "pain muscle reported by patients with sore"),
                            make_study("other", "Report", "headache reported by patients with sore eyes")});
-  // Proximity is for queries longer than the all-words-first ones: lift
+  // Proximity is for queries of proximity_min_words words or more: lower
   // that limit so that a two-word query shows it.
   EngineOptions off;
   off.proximity_weight = 0;
-  off.all_words_first_max_words = 0;
+  off.proximity_min_words = 2;
   EngineOptions on = off;
   on.proximity_weight = 0.1;
   on.proximity_window = 3;
@@ -90,10 +90,17 @@ TEST_CASE("proximity ranks consecutive query words found together first, and onl
   CHECK(b.hits[0].id == "together");
   CHECK(b.hits[0].score == Approx(plain[0] * 1.1));  // 0.1 x both words' weights
   CHECK(b.hits[1].score == Approx(plain[0]));        // "pain muscle": not in query order
-  // With the default limit (5 words) a two-word query ranks all-words-first, without proximity.
+  // With the default limit (6 words) a two-word query ranks without proximity.
+  CHECK(SearchEngine::open(dir.path()).options().proximity_min_words == 6);
   const std::vector<double> short_query = scores_of(SearchEngine::open(dir.path()).search(request("muscle pain")));
   REQUIRE(short_query.size() == 3);
   CHECK(short_query[0] == Approx(short_query[2]));
+  // All words first (an option) does not turn proximity on.
+  EngineOptions tiered;
+  tiered.all_words_first_max_words = 5;
+  const std::vector<double> tiered_scores = scores_of(SearchEngine::open(dir.path(), tiered).search(request("muscle pain")));
+  REQUIRE(tiered_scores.size() == 3);
+  CHECK(tiered_scores[0] == Approx(tiered_scores[2]));
 }
 
 TEST_CASE("long queries with feedback and proximity: exact totals, and pages are slices of one ranking") {

@@ -129,6 +129,7 @@ void add_ranking_options(CLI::App* cmd, EngineOptions& o) {
   cmd->add_option("--prf-term-docs", o.prf_term_docs, "feedback terms must occur in this many feedback documents (0 = all)")->capture_default_str()->check(kCount)->group("Ranking");
   cmd->add_option("--proximity-weight", o.proximity_weight, "weight of consecutive query words found close together (0 = off)")->capture_default_str()->group("Ranking");
   cmd->add_option("--proximity-window", o.proximity_window, "proximity: window in positions")->capture_default_str()->check(kCount)->group("Ranking");
+  cmd->add_option("--proximity-min-words", o.proximity_min_words, "proximity: only for queries of at least this many words")->capture_default_str()->group("Ranking");
   cmd->add_option("--all-words-first", o.all_words_first_max_words, "queries up to N words rank all-word matches first")
       ->capture_default_str()->check(kCount)->group("Ranking");
   cmd->add_option("--query-k3", o.query_k3, "a word typed n times weighs (k3+1)n/(k3+n) times once (below 0: n times)")->capture_default_str()->group("Ranking");

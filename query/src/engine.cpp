@@ -398,7 +398,7 @@ struct SearchEngine::Impl {
   // (none when it does not apply: off, OR queries, all-words-first lengths).
   std::vector<std::pair<std::string, std::string>> proximity_pairs(const ParsedQuery& parsed) const {
     std::vector<std::pair<std::string, std::string>> pairs;
-    if (options.proximity_weight <= 0 || parsed.has_or || parsed.word_count <= options.all_words_first_max_words)
+    if (options.proximity_weight <= 0 || parsed.has_or || parsed.word_count < options.proximity_min_words)
       return pairs;
     const std::string* previous = nullptr;
     for (const auto& part : parsed.plan) {

@@ -49,6 +49,7 @@ import sys
 import time
 from pathlib import Path
 
+from cut_queries import make_cuts, print_cuts
 from settings import fingerprint, grid_settings, parse_settings
 
 METRICS = ("ndcg@10", "ap", "recall@100")
@@ -57,10 +58,10 @@ NAMED = ("med", "cranfield", "scifact-train")
 SHORT = {"med": "MED", "cranfield": "Cran", "scifact-train": "SciFact"}
 
 PLAIN = ("--no-stopwords --synonym-weight 0 --all-words-first 0 --prf-docs 0 --proximity-weight 0 --query-k3 -1 "
-         "--term-k1-wdf 0 --burstiness 0 --k1 1.2 --b 0.75")
+         "--term-k1-wdf 0 --k1 1.2 --b 0.75")
 # Every row spells out what differs from today's defaults (the last row), so
 # the table keeps its meaning when the defaults change.
-BEFORE = "--query-k3 -1 --all-words-first 4 --term-k1-wdf 0 --burstiness 0"  # the defaults before query_k3 and all-words-first 5
+BEFORE = "--query-k3 -1 --all-words-first 4 --proximity-min-words 5 --term-k1-wdf 0"  # the defaults before the second round
 ROWS = [
     ("plain BM25", PLAIN),
     ("old defaults (k1 3, PRF 5 docs/10 terms/0.5 for 5+ words, no proximity)",
@@ -69,9 +70,10 @@ ROWS = [
      f"{BEFORE} --prf-docs 0 --proximity-weight 0"),
     ("  + proximity 0.1 (window 3)", f"{BEFORE} --prf-docs 0"),
     ("  + PRF 3 docs, shared terms, 0.4, for 8+ words (previous defaults)", BEFORE),
-    ("    + repeated query words saturate (query k3 1)", "--all-words-first 4 --term-k1-wdf 0 --burstiness 0"),
-    ("      + all words first up to 5 words (third round's defaults)", "--term-k1-wdf 0 --burstiness 0"),
-    ("defaults: + a k1 per term (term k1 wdf 4)", ""),
+    ("    + repeated query words saturate (query k3 1)", "--all-words-first 4 --proximity-min-words 5 --term-k1-wdf 0"),
+    ("      + all words first up to 5 words (third round's defaults)", "--all-words-first 5 --term-k1-wdf 0"),
+    ("        + a k1 per term (term k1 wdf 4)", "--all-words-first 5"),
+    ("defaults: + no all-words tiers (one ranking by score)", ""),
 ]
 
 
@@ -348,11 +350,14 @@ def main() -> None:
     names = [n.strip() for n in args.collections.split(",") if n.strip()]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         collections = list(pool.map(lambda n: prepare(root, build, n, studysearch), names))
+        cuts = make_cuts(root, build, collections, Collection)
         everything = rows + grid
         futures = [[pool.submit(run, studysearch, evaluator, c, args.limit, a) for c in collections]
                    for _, a in everything]
+        cut_futures = [[pool.submit(run, studysearch, evaluator, c, args.limit, a) for c in cuts] for _, a in rows]
         try:
             results = [[f.result() for f in fs] for fs in futures]
+            cut_results = [[f.result() for f in fs] for fs in cut_futures]
         except RuntimeError as e:
             die(str(e))
 
@@ -366,6 +371,7 @@ def main() -> None:
     print_tables(collections, [label for label, _ in rows], row_figs, "Settings")
     if len(rows) > 1:
         print_ablation(collections, [label for label, _ in rows], results[: len(rows)])
+        print_cuts([label for label, _ in rows], cuts, cut_results, table, fmt, SHORT)
     report = {"rows": [{"label": label, "args": a, **f} for (label, a), f in zip(rows, row_figs)]}
 
     if grid:

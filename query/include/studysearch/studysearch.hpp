@@ -145,9 +145,12 @@ struct EngineOptions {
   /// sample, but with them in the cross-validation grid the held-out 4-7-word
   /// class falls below plain BM25 (bench/RANKING.md, fourth round).
   double term_burstiness = 0;
-  /// Queries of at most this many words rank studies containing all words
-  /// first (was 4: five-word queries gain a little on Cranfield and claims).
-  std::size_t all_words_first_max_words = 5;
+  /// Queries of at most this many words rank the studies containing every
+  /// word first, then the others (0 = off: one ranking by score). Off since
+  /// the fourth round: neutral on the judged queries, and it costs short
+  /// queries (topics cut to 2-4 content words: MED, Cranfield and claims all
+  /// rank better by score alone; bench/RANKING.md). For sites that want it.
+  std::size_t all_words_first_max_words = 0;
   /// Weight of synonym matches relative to the words typed (exact forms rank higher).
   double synonym_weight = 0.6;
   /// Drop English stopwords from queries (kept inside "phrases"): the Snowball
@@ -173,12 +176,12 @@ struct EngineOptions {
   /// Proximity: each pair of consecutive query words (after stopwords) that a
   /// study has in order within `proximity_window` positions adds
   /// `proximity_weight` times the two words' BM25 weights. 0 = off. Queries
-  /// of more than `all_words_first_max_words` words (shorter ones rank
-  /// all-words-first instead); a rerank of the top 100 studies by BM25 (cost
-  /// independent of the index size); reweights only; plain-word queries (the
-  /// posting-list path), not OR.
+  /// of at least `proximity_min_words` words (it costs shorter ones); a
+  /// rerank of the top 100 studies by BM25 (cost independent of the index
+  /// size); reweights only; plain-word queries (the posting-list path), not OR.
   double proximity_weight = 0.1;
   std::size_t proximity_window = 3;
+  std::size_t proximity_min_words = 6;  ///< queries of fewer words get no proximity
   std::size_t max_window = 10000;        ///< offset + limit cap
   std::size_t max_limit = 1000;          ///< limit cap
   std::size_t max_query_bytes = 4096;    ///< longer query text is limit_exceeded
