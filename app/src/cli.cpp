@@ -118,8 +118,8 @@ void add_filter_options(CLI::App* cmd, std::map<std::string, std::vector<std::st
 // Ranking options shared by search, run and serve.
 void add_ranking_options(CLI::App* cmd, EngineOptions& o) {
   cmd->add_option("--k1", o.bm25_k1, "BM25 k1")->capture_default_str()->group("Ranking");
-  cmd->add_option("--burstiness", o.term_burstiness, "each word's weight times (its mean wdf in its studies)^this (0: off)")->capture_default_str()->group("Ranking");
   cmd->add_option("--term-k1-wdf", o.term_k1_wdf, "k1 per term: a word whose mean wdf in its studies is this saturates with --k1, one twice as repetitive with half (0: one k1)")->capture_default_str()->group("Ranking");
+  cmd->add_option("--burstiness", o.term_burstiness, "each word's weight times (its mean wdf in its studies)^this (0: off)")->capture_default_str()->group("Ranking");
   cmd->add_option("--b", o.bm25_b, "BM25 b")->capture_default_str()->group("Ranking");
   cmd->add_option("--synonym-weight", o.synonym_weight, "weight of thesaurus synonyms")->capture_default_str()->group("Ranking");
   cmd->add_option("--prf-docs", o.prf_docs, "pseudo-relevance feedback: top documents")->capture_default_str()->check(kCount)->group("Ranking");
@@ -129,8 +129,8 @@ void add_ranking_options(CLI::App* cmd, EngineOptions& o) {
   cmd->add_option("--prf-term-docs", o.prf_term_docs, "feedback terms must occur in this many feedback documents (0 = all)")->capture_default_str()->check(kCount)->group("Ranking");
   cmd->add_option("--proximity-weight", o.proximity_weight, "weight of consecutive query words found close together (0 = off)")->capture_default_str()->group("Ranking");
   cmd->add_option("--proximity-window", o.proximity_window, "proximity: window in positions")->capture_default_str()->check(kCount)->group("Ranking");
-  cmd->add_option("--proximity-min-words", o.proximity_min_words, "proximity: only for queries of at least this many words")->capture_default_str()->group("Ranking");
-  cmd->add_option("--all-words-first", o.all_words_first_max_words, "queries up to N words rank all-word matches first")
+  cmd->add_option("--proximity-min-words", o.proximity_min_words, "proximity: only for queries of at least this many words")->capture_default_str()->check(kCount)->group("Ranking");
+  cmd->add_option("--all-words-first", o.all_words_first_max_words, "queries up to N words rank all-word matches first (0: off, one ranking by score)")
       ->capture_default_str()->check(kCount)->group("Ranking");
   cmd->add_option("--query-k3", o.query_k3, "a word typed n times weighs (k3+1)n/(k3+n) times once (below 0: n times)")->capture_default_str()->group("Ranking");
   cmd->add_flag_callback("--no-stopwords", [&o] { o.stopwords = false; }, "keep English stopwords in queries")->group("Ranking");
