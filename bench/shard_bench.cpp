@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
   std::cout << "# shard_bench: " << engines[0].second.info().documents << " studies, "
             << engines[1].second.info().shards << " shards, seed " << arg(argc, argv, "--seed", "?") << ", "
             << per_class << " queries per class, " << rounds << " rounds, top 20 with snippets, term k1 wdf "
-            << options.term_k1_wdf << "\n"
+            << options.term_k1_wdf << ", burstiness " << options.term_burstiness << "\n"
             << "# machine: " << bench::cpu_model() << ", " << std::thread::hardware_concurrency() << " cores\n\n"
             << "| class | mode | one index p50 / p95 ms | local shards p50 / p95 ms (ratio p50) | remote shards p50 / p95 ms (ratio p50) |\n"
             << "|---|---|---|---|---|\n";

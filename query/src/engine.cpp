@@ -74,9 +74,7 @@ struct SearchEngine::Impl {
                       options.term_burstiness};
   }
 
-  Xapian::BM25Weight bm25() const {
-    return Xapian::BM25Weight(options.bm25_k1, 0, 1, options.bm25_b, options.bm25_min_normlen);
-  }
+  Xapian::BM25Weight bm25() const { return bm25_params().weight(options.bm25_k1); }
 
   Xapian::Enquire enquire(const Xapian::Database& db, const Xapian::Query& query) const {
     Xapian::Enquire e(db);
@@ -395,7 +393,7 @@ struct SearchEngine::Impl {
   }
 
   // The consecutive single-word concepts of a query that proximity weighs
-  // (none when it does not apply: off, OR queries, all-words-first lengths).
+  // (none when it does not apply: off, OR queries, fewer than proximity_min_words words).
   std::vector<std::pair<std::string, std::string>> proximity_pairs(const ParsedQuery& parsed) const {
     std::vector<std::pair<std::string, std::string>> pairs;
     if (options.proximity_weight <= 0 || parsed.has_or || parsed.word_count < options.proximity_min_words)

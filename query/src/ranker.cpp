@@ -34,11 +34,19 @@ double Ranker::termweight(double termfreq, double factor) const {
   return std::log(tw) * factor * (params_.k1 + 1);
 }
 
-double synonym_termfreq(const Xapian::Database& db, const std::vector<std::string>& terms) {
+TermStats TermStats::of(const Xapian::Database& db, const std::string& term) {
+  return {static_cast<double>(db.get_collection_freq(term)), static_cast<double>(db.get_termfreq(term))};
+}
+
+TermStats TermStats::of(const Xapian::Database& db, const std::vector<std::string>& synonyms) {
   const double documents = db.get_doccount();
+  TermStats out;
   std::priority_queue<Xapian::doccount, std::vector<Xapian::doccount>, std::greater<>> rarest;
-  for (const auto& t : terms) rarest.push(db.get_termfreq(t));
-  if (rarest.empty()) return 0;
+  for (const auto& t : synonyms) {
+    rarest.push(db.get_termfreq(t));
+    out.collection_freq += static_cast<double>(db.get_collection_freq(t));
+  }
+  if (rarest.empty()) return out;
   while (rarest.size() > 1) {
     const double r = rarest.top();
     rarest.pop();
@@ -47,7 +55,8 @@ double synonym_termfreq(const Xapian::Database& db, const std::vector<std::strin
     // Independence: P(l or r) = P(l) + P(r) - P(l) P(r), rounded per pair.
     rarest.push(static_cast<Xapian::doccount>(l + r - l * r / documents + 0.5));
   }
-  return rarest.top();
+  out.termfreq = rarest.top();
+  return out;
 }
 
 DocSet Ranker::add(const ScoredLeaf& leaf, double scale) {
@@ -55,13 +64,12 @@ DocSet Ranker::add(const ScoredLeaf& leaf, double scale) {
   const double factor = leaf.factor * scale;
   if (leaf.terms.size() == 1) {
     const std::string& term = leaf.terms.front();
-    const auto [k1, scale_t] = term_shape(term);
-    const double tw = termweight(db_.get_termfreq(term), factor * scale_t);
+    const TermWeight weight = term_weight(TermStats::of(db_, term), factor);
     for (auto it = db_.postlist_begin(term), end = db_.postlist_end(term); it != end; ++it) {
       const Xapian::docid id = *it;
       if (id > last_) continue;  // newer than the snapshot (cannot happen: one revision)
       out.insert(id);
-      scratch_.score[id] += sumpart(tw, k1, it.get_wdf(), snapshot_.doclength[id]);
+      scratch_.score[id] += sumpart(weight, it.get_wdf(), snapshot_.doclength[id]);
     }
   } else if (leaf.phrase) {
     // Positions decide the match (Xapian); the weight is each term's, as in
@@ -72,11 +80,7 @@ DocSet Ranker::add(const ScoredLeaf& leaf, double scale) {
     add_positional(out, leaf.terms, factor);
   } else if (!leaf.terms.empty()) {
     // One synonym: the wdf of all its terms together, weighed once.
-    const double termfreq = synonym_termfreq(db_, leaf.terms);
-    double collection_freq = 0;
-    for (const auto& term : leaf.terms) collection_freq += static_cast<double>(db_.get_collection_freq(term));
-    const double k1 = params_.k1_for(collection_freq, termfreq);
-    const double tw = termweight(termfreq, factor * params_.scale_for(collection_freq, termfreq));
+    const TermWeight weight = term_weight(TermStats::of(db_, leaf.terms), factor);
     for (const auto& term : leaf.terms)
       for (auto it = db_.postlist_begin(term), end = db_.postlist_end(term); it != end; ++it) {
         const Xapian::docid id = *it;
@@ -85,7 +89,7 @@ DocSet Ranker::add(const ScoredLeaf& leaf, double scale) {
         scratch_.wdf[id] += it.get_wdf();
       }
     out.for_each([&](Xapian::docid id) {
-      scratch_.score[id] += sumpart(tw, k1, scratch_.wdf[id], snapshot_.doclength[id]);
+      scratch_.score[id] += sumpart(weight, scratch_.wdf[id], snapshot_.doclength[id]);
       scratch_.wdf[id] = 0;
     });
   }
@@ -95,14 +99,13 @@ DocSet Ranker::add(const ScoredLeaf& leaf, double scale) {
 
 void Ranker::add_positional(const DocSet& where, const std::vector<std::string>& terms, double factor) {
   for (const auto& term : terms) {
-    const auto [k1, scale_t] = term_shape(term);
-    const double tw = termweight(db_.get_termfreq(term), factor * scale_t);
+    const TermWeight weight = term_weight(TermStats::of(db_, term), factor);
     Xapian::PostingIterator it = db_.postlist_begin(term);
     const Xapian::PostingIterator end = db_.postlist_end(term);
     where.for_each([&](Xapian::docid id) {
       if (it == end) return;
       it.skip_to(id);
-      if (it != end && *it == id) scratch_.score[id] += sumpart(tw, k1, it.get_wdf(), snapshot_.doclength[id]);
+      if (it != end && *it == id) scratch_.score[id] += sumpart(weight, it.get_wdf(), snapshot_.doclength[id]);
     });
   }
 }

@@ -22,6 +22,19 @@
 
 namespace studysearch {
 
+/// What the per-term parameters read of a term, or of a synonym group as
+/// Xapian weighs OP_SYNONYM: its document frequency (for a group, Xapian's
+/// estimate for an OR of the terms, combined pairwise from the rarest up) and
+/// its collection frequency (for a group, the sum).
+struct TermStats {
+  double collection_freq = 0;
+  double termfreq = 0;
+  static TermStats of(const Xapian::Database& db, const std::string& term);
+  static TermStats of(const Xapian::Database& db, const std::vector<std::string>& synonyms);
+  /// Mean wdf in the documents that contain it (at least 1).
+  double mean_wdf() const { return termfreq <= 0 ? 1.0 : std::max(1.0, collection_freq / termfreq); }
+};
+
 /// Xapian::BM25Weight's parameters (k2 = 0, k3 = 1, as the engine uses it),
 /// and optionally a k1 per term (EngineOptions::term_k1_wdf).
 struct Bm25Params {
@@ -39,25 +52,18 @@ struct Bm25Params {
   /// repeat once they mention them are content words (0: off).
   double burstiness = 0;
 
-  static double mean_wdf(double collection_freq, double termfreq) {
-    return termfreq <= 0 ? 1.0 : std::max(1.0, collection_freq / termfreq);
+  double k1_for(const TermStats& t) const {
+    if (k1_wdf <= 0 || t.termfreq <= 0) return k1;
+    return k1 * k1_wdf / t.mean_wdf();
   }
-  double k1_for(double collection_freq, double termfreq) const {
-    if (k1_wdf <= 0 || termfreq <= 0) return k1;
-    return k1 * k1_wdf / mean_wdf(collection_freq, termfreq);
-  }
+  double scale_for(const TermStats& t) const { return burstiness == 0 ? 1.0 : std::pow(t.mean_wdf(), burstiness); }
   /// Terms do not all weigh with one k1 and scale (Xapian needs a pass per term).
   bool per_term() const { return k1_wdf > 0 || burstiness != 0; }
-  double scale_for(double collection_freq, double termfreq) const {
-    return burstiness == 0 ? 1.0 : std::pow(mean_wdf(collection_freq, termfreq), burstiness);
-  }
-  /// The same weight as Xapian's BM25Weight(k1_t, ...) times this factor.
+  /// Xapian's BM25Weight with these parameters and this k1.
+  Xapian::BM25Weight weight(double k1_t) const { return Xapian::BM25Weight(k1_t, 0, 1, b, min_normlen); }
+  /// The same weight as weight(k1_t) times this factor.
   double xapian_scale(double k1_t) const { return (k1 + 1) / (k1_t + 1); }
 };
-
-/// The term frequency Xapian uses to weigh OP_SYNONYM(terms): its estimate
-/// for an OR of the terms, combined pairwise from the rarest up.
-double synonym_termfreq(const Xapian::Database& db, const std::vector<std::string>& terms);
 
 /// Per-reader scratch space, reused between searches; all zero between uses.
 struct RankScratch {
@@ -86,16 +92,19 @@ class Ranker {
 
  private:
   double termweight(double termfreq, double factor) const;
-  /// A term's k1 and the factor on its weight (Bm25Params::k1_for, scale_for).
-  std::pair<double, double> term_shape(const std::string& term) const {
-    const double cf = static_cast<double>(db_.get_collection_freq(term)), tf = db_.get_termfreq(term);
-    return {params_.k1_for(cf, tf), params_.scale_for(cf, tf)};
+  /// One term's (or synonym group's) weight, times a factor: its termweight
+  /// and its k1 (Bm25Params::scale_for, k1_for).
+  struct TermWeight {
+    double termweight, k1;
+  };
+  TermWeight term_weight(const TermStats& stats, double factor) const {
+    return {termweight(stats.termfreq, factor * params_.scale_for(stats)), params_.k1_for(stats)};
   }
   void add_positional(const DocSet& where, const std::vector<std::string>& terms, double factor);
-  double sumpart(double termweight, double k1, std::uint32_t wdf, std::uint32_t length) const {
+  double sumpart(const TermWeight& t, std::uint32_t wdf, std::uint32_t length) const {
     const double normlen = std::max(length * len_factor_, params_.min_normlen);
     const double w = wdf;
-    return termweight * (w / (k1 * (normlen * params_.b + (1 - params_.b)) + w));
+    return t.termweight * (w / (t.k1 * (normlen * params_.b + (1 - params_.b)) + w));
   }
 
   const Xapian::Database& db_;

@@ -15,27 +15,23 @@ std::vector<TermPass> leaf_passes(const Xapian::Database& db, const Bm25Params& 
                                   const Xapian::Query& within) {
   std::vector<TermPass> out;
   // The pass for a term (or synonym group) of these statistics.
-  auto pass = [&](const Xapian::Query& q, double collection_freq, double termfreq, const Xapian::Query& where) {
-    const double k1 = params.k1_for(collection_freq, termfreq);
-    const double scale = leaf.factor * params.scale_for(collection_freq, termfreq) * params.xapian_scale(k1);
+  auto pass = [&](const Xapian::Query& q, const TermStats& stats, const Xapian::Query& where) {
+    const double k1 = params.k1_for(stats);
+    const double scale = leaf.factor * params.scale_for(stats) * params.xapian_scale(k1);
     return TermPass{restricted(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, scale), where), k1};
-  };
-  auto term_pass = [&](const std::string& t, const Xapian::Query& where) {
-    return pass(Xapian::Query(t), static_cast<double>(db.get_collection_freq(t)), db.get_termfreq(t), where);
   };
   if (leaf.terms.empty()) return out;
   if (leaf.terms.size() == 1) {
-    out.push_back(term_pass(leaf.terms.front(), within));
+    const std::string& t = leaf.terms.front();
+    out.push_back(pass(Xapian::Query(t), TermStats::of(db, t), within));
   } else if (leaf.phrase) {
     const Xapian::Query phrase(Xapian::Query::OP_PHRASE, leaf.terms.begin(), leaf.terms.end(),
                                static_cast<Xapian::termcount>(leaf.terms.size()));
     const Xapian::Query where = within.empty() ? phrase : Xapian::Query(Xapian::Query::OP_AND, phrase, within);
-    for (const auto& t : leaf.terms) out.push_back(term_pass(t, where));
+    for (const auto& t : leaf.terms) out.push_back(pass(Xapian::Query(t), TermStats::of(db, t), where));
   } else {
-    double collection_freq = 0;
-    for (const auto& t : leaf.terms) collection_freq += static_cast<double>(db.get_collection_freq(t));
     const Xapian::Query synonym(Xapian::Query::OP_SYNONYM, leaf.terms.begin(), leaf.terms.end());
-    out.push_back(pass(synonym, collection_freq, synonym_termfreq(db, leaf.terms), within));
+    out.push_back(pass(synonym, TermStats::of(db, leaf.terms), within));
   }
   return out;
 }

@@ -17,7 +17,7 @@ namespace studysearch {
 struct TermPass {
   Xapian::Query query;  ///< weighs one term (or one synonym group), scaled
   double k1;            ///< the k1 to weigh it with
-  Xapian::BM25Weight scheme(const Bm25Params& p) const { return Xapian::BM25Weight(k1, 0, 1, p.b, p.min_normlen); }
+  Xapian::BM25Weight scheme(const Bm25Params& p) const { return p.weight(k1); }
 };
 
 /// The passes that weigh `leaf` where the leaf matches, and

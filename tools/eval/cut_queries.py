@@ -51,7 +51,6 @@ def make_cuts(root: Path, build: Path, collections: list, collection_type) -> li
             cut = collection_type(f"{c.name}-{n}", data, c.work / f"cut-{n}")
             cut.work.mkdir(parents=True, exist_ok=True)
             cut.index = c.index
-            cut.label = f"{c.label if hasattr(c, 'label') else c.name} {n}w"
             out.append(cut)
     return out
 
