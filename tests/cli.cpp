@@ -335,6 +335,19 @@ TEST_CASE("indexing the same file a second time leaves the document count unchan
   CHECK(ix.documents() == 3);
 }
 
+TEST_CASE("index --abbreviation-weight is recorded when the index is created; another value there exits 3") {
+  TempDir dir;
+  const std::string db = dir.file("db"), input = dir.file("in.jsonl");
+  write_text_file(input, jsonl({sample(1, "fatigue and sleep")}));
+  REQUIRE(cli(dir, "index --abbreviation-weight 0 --db " + q(db) + " " + q(input)).code == 0);
+  CHECK(cli(dir, "index --abbreviation-weight 0 --db " + q(db) + " " + q(input)).code == 0);
+  CHECK(cli(dir, "index --db " + q(db) + " " + q(input)).code == 0);  // no option: the index's own
+  const Run other = cli(dir, "index --abbreviation-weight 1 --db " + q(db) + " " + q(input));
+  CHECK(other.code == 3);
+  CHECK_THAT(other.err, Catch::Contains("abbreviations=0"));
+  CHECK(cli(dir, "index --abbreviation-weight 11 --db " + q(dir.file("db2")) + " " + q(input)).code == 1);
+}
+
 TEST_CASE("the same id twice in one run exits 2 naming both lines") {
   Indexed ix;
   const std::string dup = ix.dir.file("dup.jsonl");

@@ -224,9 +224,15 @@ int run_topics(const RunArgs& a) {
 }
 
 int run_index(const std::string& db, const std::vector<std::string>& files, bool skip_invalid, bool quiet,
-              WriterOptions options) {
-  if (routed(db)) return run_routed_index(db, files, skip_invalid, quiet, options);  // a stub: cli_shards.cpp
-  auto writer = IndexWriter::open(db);
+              WriterOptions options, std::optional<unsigned> abbreviation_weight) {
+  if (routed(db)) {
+    if (abbreviation_weight)
+      throw Error(ErrorKind::invalid_input, "--abbreviation-weight: a shard set keeps the settings of the index it was split from");
+    return run_routed_index(db, files, skip_invalid, quiet, options);  // a stub: cli_shards.cpp
+  }
+  std::optional<IndexSettings> settings;
+  if (abbreviation_weight) settings = IndexSettings{.abbreviation_weight = *abbreviation_weight};
+  auto writer = IndexWriter::open(db, settings);
   options.skip_invalid = skip_invalid;
   ProgressLine progress = stderr_progress(quiet);
   options.progress = [&](IndexPhase phase, std::size_t done, std::size_t total) {
@@ -296,8 +302,15 @@ void add_commands(CLI::App& app, std::function<void(std::function<int()>)> set_a
     cmd->add_option("--shards", options->shards, "parts of a bulk load (0: one per core, at most 4)")
         ->capture_default_str()
         ->check(CLI::Range(0, 64));
+    auto abbreviations = std::make_shared<std::optional<unsigned>>();
+    cmd->add_option("--abbreviation-weight", *abbreviations,
+                    "a new index: wdf each long-form word gets when a study uses a short form it defined, "
+                    "\"pyridostatin (PDS)\" ... \"PDS\" (default 1; 0: off); an existing index refuses another value")
+        ->check(CLI::Range(0, 10));
     cmd->add_option("FILE", *files, "input files")->required();
-    cmd->callback([=] { set_action([=] { return run_index(*db, *files, *skip, *quiet, *options); }); });
+    cmd->callback([=] {
+      set_action([=] { return run_index(*db, *files, *skip, *quiet, *options, *abbreviations); });
+    });
   }
   // delete
   {

@@ -1,5 +1,6 @@
 #include "document_builder.hpp"
 
+#include "abbreviations.hpp"
 #include "studysearch/detail/schema.hpp"
 
 namespace studysearch {
@@ -7,12 +8,15 @@ namespace {
 
 // Adds one text field: free-text terms (stemmed, weighted by field) at
 // positions in the field's range and, when `field_prefix` is given, the
-// field's own positional terms (the title).
+// field's own positional terms (the title). A short form the study defines
+// also adds its long form's terms, `abbreviation_weight` each, without positions.
 struct FieldIndexer {
   const Analyzer& analyzer;
   Xapian::Document& doc;
+  const AbbreviationTable& abbreviations;
+  unsigned abbreviation_weight;
 
-  void add(std::string_view text, unsigned weight, schema::PositionRange range, std::string_view field_prefix = {}) {
+  void add(const std::string& text, unsigned weight, schema::PositionRange range, std::string_view field_prefix = {}) {
     if (text.empty()) return;
     std::string field_term(field_prefix);
     Xapian::termpos position = range.first;
@@ -21,6 +25,11 @@ struct FieldIndexer {
       const bool positional = position < range.end;
       if (positional) doc.add_posting(stem, position, weight);
       else doc.add_term(stem, weight);
+      if (abbreviation_weight > 0 && !abbreviations.empty()) {
+        const std::string_view written = std::string_view(text).substr(token.begin, token.end - token.begin);
+        if (const auto* long_form = abbreviations.expansion(text, written, token.begin))
+          for (const std::string& term : *long_form) doc.add_term(term, abbreviation_weight);
+      }
       if (!field_prefix.empty()) {
         field_term.resize(field_prefix.size());
         field_term.append(stem);
@@ -51,7 +60,12 @@ void count_words(const Study& study, const Analyzer& analyzer, WordCounts& words
 
 Xapian::Document DocumentBuilder::build(const Study& study, WordCounts* words) const {
   Xapian::Document doc;
-  FieldIndexer fields{analyzer_, doc};
+  const AbbreviationTable abbreviations(
+      settings_.abbreviation_weight > 0
+          ? std::vector<const std::string*>{&study.title, &study.summary, &study.relevance, &study.limitations}
+          : std::vector<const std::string*>{},
+      analyzer_);
+  FieldIndexer fields{analyzer_, doc, abbreviations, settings_.abbreviation_weight};
   fields.add(study.title, settings_.title_weight, schema::kTitlePositions, schema::kTitle);
   fields.add(study.summary, settings_.summary_weight, schema::kSummaryPositions);
   fields.add(study.relevance, settings_.relevance_weight, schema::kRelevancePositions);

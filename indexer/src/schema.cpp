@@ -14,7 +14,7 @@ std::string serialize(const IndexSettings& s) {
   std::ostringstream out;
   out << "title=" << s.title_weight << ";summary=" << s.summary_weight << ";relevance=" << s.relevance_weight
       << ";limitations=" << s.limitations_weight << ";author=" << s.author_weight
-      << ";journal=" << s.journal_weight;
+      << ";journal=" << s.journal_weight << ";abbreviations=" << s.abbreviation_weight;
   return out.str();
 }
 
@@ -38,6 +38,7 @@ IndexSettings parse_settings(const std::string& text, const std::string& path) {
     else if (key == "limitations") s.limitations_weight = value;
     else if (key == "author") s.author_weight = value;
     else if (key == "journal") s.journal_weight = value;
+    else if (key == "abbreviations") s.abbreviation_weight = value;
     else throw Error(ErrorKind::index_incompatible, path + ": unknown index setting '" + key + "'");
   }
   return s;

@@ -55,8 +55,9 @@ std::vector<SourcedStudy> sourced(const std::vector<Study>& studies, const std::
   return out;
 }
 
-IndexReport build_index(const std::string& path, const std::vector<Study>& studies) {
-  auto writer = IndexWriter::open(path);
+IndexReport build_index(const std::string& path, const std::vector<Study>& studies,
+                        std::optional<IndexSettings> settings) {
+  auto writer = IndexWriter::open(path, settings);
   return writer.index_studies(sourced(studies));
 }
 

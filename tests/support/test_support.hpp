@@ -43,7 +43,8 @@ Study make_study(std::string id, std::string title, std::string summary);
 std::vector<SourcedStudy> sourced(const std::vector<Study>& studies, const std::string& file = "fixture");
 
 /// Creates (or extends) the index at `path` with `studies` in one commit.
-IndexReport build_index(const std::string& path, const std::vector<Study>& studies);
+IndexReport build_index(const std::string& path, const std::vector<Study>& studies,
+                        std::optional<IndexSettings> settings = {});
 
 /// A read-only index built once per test process and kept until it exits.
 struct FixtureIndex {

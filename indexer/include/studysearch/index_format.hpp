@@ -15,6 +15,10 @@ struct IndexSettings {
   unsigned limitations_weight = 1;
   unsigned author_weight = 1;
   unsigned journal_weight = 1;
+  /// Within-document frequency each long-form word gets when a study uses a
+  /// short form it defined ("pyridostatin (PDS)" ... "PDS"): one plain mention,
+  /// below any field weight, since the long form is inferred (0: off).
+  unsigned abbreviation_weight = 1;
 
   bool operator==(const IndexSettings&) const = default;
 };

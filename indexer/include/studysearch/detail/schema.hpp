@@ -9,7 +9,7 @@
 
 namespace studysearch::schema {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;  // 5: abbreviation expansion (IndexSettings::abbreviation_weight)
 
 // Term prefixes. Unprefixed terms are the free text of all fields (stemmed,
 // with positions; title words get more wdf than summary words).
