@@ -50,7 +50,7 @@ def make_cuts(root: Path, build: Path, collections: list, collection_type) -> li
                 os.symlink(c.data / "corpus.jsonl", corpus)
             cut = collection_type(f"{c.name}-{n}", data, c.work / f"cut-{n}")
             cut.work.mkdir(parents=True, exist_ok=True)
-            cut.index = c.index
+            cut.base = c  # searches the collection's own indexes
             out.append(cut)
     return out
 

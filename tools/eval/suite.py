@@ -25,7 +25,9 @@ usage: tools/eval/suite.py [--build DIR] [--collections med,cranfield,scifact-tr
                            [--folds 5] [--repeats 3] [--limit 100] [--jobs 2] [--json FILE]
 
 Without --setting the rows are ROWS below (plain BM25, candidates, final
-defaults). The first row is the reference ("plain"). Runs use --limit 100 by
+defaults). The first row is the reference ("plain"). A row (or grid axis) may
+set an option of `studysearch index` (--abbreviation-weight); it then runs on
+an index of its own, built once with that option. Runs use --limit 100 by
 default (MAP is then AP over the top 100; nDCG@10 and R@100 are unchanged),
 which keeps the whole table under two minutes on two cores; --limit 1000
 gives trec_eval's MAP. Runs are cached in BUILD/eval/suite/ by binary,
@@ -46,6 +48,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -58,10 +61,14 @@ NAMED = ("med", "cranfield", "scifact-train")
 SHORT = {"med": "MED", "cranfield": "Cran", "scifact-train": "SciFact"}
 
 PLAIN = ("--no-stopwords --synonym-weight 0 --all-words-first 0 --prf-docs 0 --proximity-weight 0 --query-k3 -1 "
-         "--term-k1-wdf 0 --k1 1.2 --b 0.75")
+         "--term-k1-wdf 0 --k1 1.2 --b 0.75 --abbreviation-weight 0")
+# Options of `studysearch index` a row or grid axis may set: such a row runs on
+# an index of its own, built with them; every other option goes to `studysearch run`.
+INDEX_OPTIONS = ("--abbreviation-weight",)
 # Every row spells out what differs from today's defaults (the last row), so
 # the table keeps its meaning when the defaults change.
-BEFORE = "--query-k3 -1 --all-words-first 4 --proximity-min-words 5 --term-k1-wdf 0"  # the defaults before the second round
+BEFORE = ("--query-k3 -1 --all-words-first 4 --proximity-min-words 5 --term-k1-wdf 0 "
+          "--abbreviation-weight 0")  # the defaults before the second round
 ROWS = [
     ("plain BM25", PLAIN),
     ("old defaults (k1 3, PRF 5 docs/10 terms/0.5 for 5+ words, no proximity)",
@@ -70,10 +77,13 @@ ROWS = [
      f"{BEFORE} --prf-docs 0 --proximity-weight 0"),
     ("  + proximity 0.1 (window 3)", f"{BEFORE} --prf-docs 0"),
     ("  + PRF 3 docs, shared terms, 0.4, for 8+ words (previous defaults)", BEFORE),
-    ("    + repeated query words saturate (query k3 1)", "--all-words-first 4 --proximity-min-words 5 --term-k1-wdf 0"),
-    ("      + all words first up to 5 words (third round's defaults)", "--all-words-first 5 --term-k1-wdf 0"),
-    ("        + a k1 per term (term k1 wdf 4)", "--all-words-first 5"),
-    ("defaults: + no all-words tiers (one ranking by score)", ""),
+    ("    + repeated query words saturate (query k3 1)",
+     "--all-words-first 4 --proximity-min-words 5 --term-k1-wdf 0 --abbreviation-weight 0"),
+    ("      + all words first up to 5 words (third round's defaults)",
+     "--all-words-first 5 --term-k1-wdf 0 --abbreviation-weight 0"),
+    ("        + a k1 per term (term k1 wdf 4)", "--all-words-first 5 --abbreviation-weight 0"),
+    ("          + no all-words tiers, one ranking by score (fourth round's defaults)", "--abbreviation-weight 0"),
+    ("defaults: + a study's own abbreviations count for their long forms (index: abbreviation weight 1)", ""),
 ]
 
 
@@ -105,16 +115,63 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
+def split_index_args(args: list[str]) -> tuple[tuple[str, ...], list[str]]:
+    """(options for `studysearch index`, options for `studysearch run`) of a row's arguments."""
+    index_args, run_args, i = [], [], 0
+    while i < len(args):
+        name = args[i].split("=", 1)[0]
+        if name in INDEX_OPTIONS:
+            if "=" in args[i]:
+                index_args.append(args[i])
+            elif i + 1 < len(args):
+                index_args += [args[i], args[i + 1]]
+                i += 1
+            else:
+                die(f"{name} needs a value")
+        else:
+            run_args.append(args[i])
+        i += 1
+    return tuple(index_args), run_args
+
+
+def build_index(studysearch: Path, corpus: Path, index: Path, index_args: tuple[str, ...]) -> None:
+    """Indexes `corpus` into `index` unless it is there for this binary, corpus and options."""
+    stamp = fingerprint(studysearch, corpus) + " " + " ".join(index_args)
+    stamp_file = index.parent / f"{index.name}.stamp"
+    if index.is_dir() and stamp_file.is_file() and stamp_file.read_text() == stamp:
+        return
+    shutil.rmtree(index, ignore_errors=True)
+    r = subprocess.run([str(studysearch), "index", "-q", "--db", str(index), *index_args, str(corpus)],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        die(f"indexing {corpus} failed:\n{r.stdout}{r.stderr}")
+    stamp_file.write_text(stamp)
+
+
 class Collection:
     def __init__(self, name: str, data: Path, work: Path):
         self.name, self.data, self.work = name, data, work
-        self.index = work / "index"
+        self.base = self  # the collection whose corpus and indexes these topics search (cut_queries.py)
+        self.indexes: dict[tuple[str, ...], Path] = {}
+        self.lock = threading.Lock()
         self.topics: dict[str, str] = {}
         for line in (data / "topics.tsv").read_text(encoding="utf-8").splitlines():
             if line.strip() and not line.startswith("#"):
                 qid, _, text = line.partition("\t")
                 self.topics[qid] = text
         self.classes = {qid: length_class(text) for qid, text in self.topics.items()}
+
+    def index_for(self, studysearch: Path, index_args: tuple[str, ...]) -> Path:
+        """The index built with `index_args` (the default one for none), built on first use."""
+        if self.base is not self:
+            return self.base.index_for(studysearch, index_args)
+        with self.lock:
+            if index_args not in self.indexes:
+                suffix = hashlib.sha256(" ".join(index_args).encode()).hexdigest()[:8] if index_args else ""
+                path = self.work / (f"index-{suffix}" if suffix else "index")
+                build_index(studysearch, self.data / "corpus.jsonl", path, index_args)
+                self.indexes[index_args] = path
+            return self.indexes[index_args]
 
 
 def prepare(root: Path, build: Path, name: str, studysearch: Path) -> Collection:
@@ -146,15 +203,7 @@ def prepare(root: Path, build: Path, name: str, studysearch: Path) -> Collection
     work = build / "eval" / "suite" / data.name
     work.mkdir(parents=True, exist_ok=True)
     collection = Collection(data.name, data, work)
-    stamp = fingerprint(studysearch, data / "corpus.jsonl")
-    stamp_file = work / "index.stamp"
-    if not (collection.index.is_dir() and stamp_file.is_file() and stamp_file.read_text() == stamp):
-        shutil.rmtree(collection.index, ignore_errors=True)
-        r = subprocess.run([str(studysearch), "index", "--db", str(collection.index), str(data / "corpus.jsonl")],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            die(f"indexing {data / 'corpus.jsonl'} failed:\n{r.stdout}{r.stderr}")
-        stamp_file.write_text(stamp)
+    collection.index_for(studysearch, ())
     return collection
 
 
@@ -166,9 +215,11 @@ def run(studysearch: Path, evaluator: Path, c: Collection, limit: int, run_args:
         return json.loads(cache.read_text())["per_query"]
     cache.parent.mkdir(exist_ok=True)
     run_file = c.work / "runs" / f"{key}.run"
+    index_args, engine_args = split_index_args(run_args)
+    index = c.index_for(studysearch, index_args)
     with open(run_file, "w") as out:
-        r = subprocess.run([str(studysearch), "run", "--db", str(c.index), "--topics", str(c.data / "topics.tsv"),
-                            "--limit", str(limit), "--tag", "suite", *run_args], stdout=out,
+        r = subprocess.run([str(studysearch), "run", "--db", str(index), "--topics", str(c.data / "topics.tsv"),
+                            "--limit", str(limit), "--tag", "suite", *engine_args], stdout=out,
                            stderr=subprocess.PIPE, text=True)
     if r.returncode != 0:
         raise RuntimeError(f"{c.name}: studysearch run {' '.join(run_args)} failed:\n{r.stderr}")
