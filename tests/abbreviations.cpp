@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <xapian.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -159,4 +160,43 @@ TEST_CASE("abbreviations: any text, valid UTF-8 or not, gives well-formed defini
     CHECK(table.expansion(text, "", 0) == nullptr);
   }
   CHECK(definitions > 0);  // the alphabet does form definitions ("ab (AB)")
+}
+
+TEST_CASE("abbreviations: every query matches the same studies with them and without") {
+  // Studies that define, use and only mention short forms; queries of every
+  // word, pairs of words and the long forms as phrases.
+  const std::vector<std::string> sentences = {
+      "Treatment with pyridostatin (PDS) was tested.", "PDS slowed growth.", "DSBs rose after PDS.",
+      "Double-strand breaks (DSBs) were counted.", "Chronic fatigue syndrome (CFS) was studied.",
+      "CFS patients rested.", "Post-exertional malaise (PEM) followed exercise.", "PEM lasted days.",
+      "The PDS score was recorded.", "Natural killer (NK) cells were fewer.", "NK function fell."};
+  std::mt19937 rng(7);
+  std::vector<Study> studies;
+  for (int i = 0; i < 40; ++i) {
+    std::string summary;
+    for (int k = 0; k < 4; ++k) summary += sentences[rng() % sentences.size()] + " ";
+    studies.push_back(make_study("s" + std::to_string(i), sentences[rng() % sentences.size()], summary));
+  }
+  TempDir dir;
+  build_index(dir.file("on"), studies);
+  build_index(dir.file("off"), studies, IndexSettings{.abbreviation_weight = 0});
+  const SearchEngine with = SearchEngine::open(dir.file("on")), without = SearchEngine::open(dir.file("off"));
+  std::vector<std::string> queries = {"\"pyridostatin was\"", "\"double-strand breaks\"", "\"natural killer\"",
+                                      "\"post-exertional malaise\"", "pyridostatin dsbs", "fatigue OR nk"};
+  for (const char* word : {"pyridostatin", "pds", "dsbs", "dsb", "double", "strand", "breaks", "chronic", "fatigue",
+                           "syndrome", "cfs", "post", "exertional", "malaise", "pem", "natural", "killer", "nk",
+                           "cells", "score", "growth"})
+    queries.push_back(word);
+  for (const auto& text : queries) {
+    INFO(text);
+    SearchRequest r = request(text);
+    r.limit = 100;
+    const SearchResult a = with.search(r), b = without.search(r);
+    CHECK(a.total == b.total);
+    std::vector<std::string> ids_a = ids_of(a), ids_b = ids_of(b);
+    std::sort(ids_a.begin(), ids_a.end());
+    std::sort(ids_b.begin(), ids_b.end());
+    CHECK(ids_a == ids_b);
+  }
+  CHECK(with.search(request("pyridostatin")).total > 0);
 }
