@@ -51,6 +51,7 @@ std::size_t long_form_start(std::string_view short_form, std::string_view before
 }
 
 std::vector<Abbreviation> find_abbreviations(std::string_view text, const Analyzer& analyzer) {
+  if (text.find('(') == std::string_view::npos) return {};  // no definition without a parenthesis
   std::vector<Word> words;
   analyzer.tokenize(text, [&](const Token& t) { words.push_back({std::string(t.word), t.begin, t.end}); });
   std::vector<Abbreviation> out;

@@ -25,7 +25,7 @@ struct FieldIndexer {
       const bool positional = position < range.end;
       if (positional) doc.add_posting(stem, position, weight);
       else doc.add_term(stem, weight);
-      if (abbreviation_weight > 0 && !abbreviations.empty()) {
+      if (!abbreviations.empty()) {  // empty when abbreviation_weight is 0
         const std::string_view written = std::string_view(text).substr(token.begin, token.end - token.begin);
         if (const auto* long_form = abbreviations.expansion(text, written, token.begin))
           for (const std::string& term : *long_form) doc.add_term(term, abbreviation_weight);
